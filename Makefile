@@ -1,0 +1,47 @@
+# One entry point for every task. Each target creates .venv on first use (and refreshes it when
+# pyproject.toml changes), so a fresh clone needs only python3 (>= 3.10) and make.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# Tools that nbgrader and the tests start (jupyter, alembic) come from the environment too.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+# The lesson JupyterLab opens first.
+START ?= lessons/01_convolution/01_convolution.ipynb
+
+.PHONY: setup lab test test-fast lessons bench lint clean-notebooks
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## lab: set up, then open the workbook in JupyterLab
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab $(START)
+
+## test: set up, then run the whole test suite (in parallel across cores)
+test: $(STAMP)
+	$(PY) -m pytest -n auto --dist loadgroup
+
+## test-fast: everything but the tests that execute notebooks or run nbgrader
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+## lessons: regenerate lessons/ from solutions/ with nbgrader (refuses over modified lessons)
+lessons: $(STAMP)
+	$(PY) -m autograder.release $(ARGS)
+
+## bench: conv speed, naive vs vectorized vs torch (medians, one thread)
+bench: $(STAMP)
+	$(PY) bench/conv_bench.py $(ARGS)
+
+## lint: ruff over code and notebooks
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## clean-notebooks: strip outputs and execution counts from solutions/ and lessons/
+clean-notebooks: $(STAMP)
+	$(VENV)/bin/jupyter nbconvert --clear-output --inplace solutions/*/*.ipynb lessons/*/*.ipynb

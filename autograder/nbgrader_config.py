@@ -1,0 +1,33 @@
+"""nbgrader settings for the workbook (the repository root is the course root).
+
+Loaded by ``nbgrader_config.py`` at the root, so plain ``nbgrader ...`` commands run from the root
+use it, and by the workbook's own tools and tests.
+"""
+
+import os
+import secrets
+
+c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
+
+_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_grading = os.path.join("autograder", "grading")  # git-ignored
+
+c.CourseDirectory.root = _root
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "lessons"
+c.CourseDirectory.submitted_directory = os.path.join(_grading, "submitted")
+c.CourseDirectory.autograded_directory = os.path.join(_grading, "autograded")
+c.CourseDirectory.feedback_directory = os.path.join(_grading, "feedback")
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_root, _grading, "gradebook.db")
+
+# Grade every notebook with the same kernel, whatever kernel name a submission's metadata claims.
+c.Execute.kernel_name = "python3"
+# A cell that runs longer than this is interrupted and scores 0; the slowest solution cell takes
+# a few seconds on a 2-core laptop.
+c.Execute.timeout = 120
+c.Execute.startup_timeout = 120
+# Test cells a student deleted are put back from the source before grading.
+c.OverwriteCells.add_missing_cells = True
+# nbclient skips cells tagged "skip-execution"; a student could tag a failing test cell that way.
+# A fresh random tag per run cannot be guessed from this public file.
+c.Execute.skip_cells_with_tag = "never-skip-" + secrets.token_hex(16)

@@ -1,0 +1,185 @@
+"""Assertions for notebook test cells.
+
+Every check raises ``AssertionError`` with a message that says what was expected, what was got,
+and where to look. They are hard to fool on purpose:
+
+- they accept only a real ``numpy.ndarray`` (not a subclass, not an object that imitates one, not
+  an object whose ``__eq__`` is always true);
+- they hold on to the NumPy functions they use at import time, so a student cell that later rebinds
+  ``np.allclose``, ``np.abs`` or ``np.testing`` cannot change what they compute;
+- where a wrong answer matches a known mistake, they name the mistake.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as _np
+
+# Captured once, at import. Rebinding np.<name> later does not affect these references, and the
+# ndarray type itself (and its methods) cannot be patched from Python.
+_NDARRAY = _np.ndarray
+_abs = _np.abs
+_isfinite = _np.isfinite
+_argmax = _np.argmax
+_unravel_index = _np.unravel_index
+_count_nonzero = _np.count_nonzero
+_array_equal_shapes = tuple.__eq__
+_isinf = math.isinf
+_isnan = math.isnan
+
+__all__ = [
+    "Mistake",
+    "check_array",
+    "check_shape",
+    "check_int",
+    "check_close_scalar",
+    "check_raises",
+    "check_choice",
+]
+
+
+class Mistake:
+    """A known wrong answer: the array a typical mistake produces, and how to describe it."""
+
+    __slots__ = ("description", "array")
+
+    def __init__(self, description: str, array):
+        self.description = description
+        self.array = array
+
+
+def _require_ndarray(value, name: str) -> None:
+    if type(value) is not _NDARRAY:  # exact type: subclasses can override comparison and arithmetic
+        raise AssertionError(
+            f"{name}: expected a numpy.ndarray, got {type(value).__module__}.{type(value).__qualname__}. "
+            "Return a plain NumPy array (np.asarray(...) if needed)."
+        )
+
+
+def _fmt_index(idx) -> str:
+    return "(" + ", ".join(str(int(i)) for i in idx) + ")" if len(idx) != 1 else f"({int(idx[0])},)"
+
+
+def _matches(actual, candidate, rtol: float, atol: float) -> bool:
+    if type(candidate) is not _NDARRAY or candidate.shape != actual.shape:
+        return False
+    err = _abs(actual.astype(_np.float64) - candidate.astype(_np.float64))
+    return bool((err <= atol + rtol * _abs(candidate.astype(_np.float64))).all())
+
+
+def check_shape(actual, expected_shape, name: str = "output") -> None:
+    """Assert that ``actual`` is an ndarray of exactly ``expected_shape``."""
+    _require_ndarray(actual, name)
+    expected_shape = tuple(int(s) for s in expected_shape)
+    if not _array_equal_shapes(tuple(actual.shape), expected_shape):
+        hint = ""
+        if sorted(actual.shape) == sorted(expected_shape):
+            hint = " The same sizes in another order: check the axis order (NCHW) or a transpose."
+        raise AssertionError(f"{name}: expected shape {expected_shape}, got {tuple(actual.shape)}.{hint}")
+
+
+def check_array(
+    actual,
+    expected,
+    name: str = "output",
+    *,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    mistakes: tuple[Mistake, ...] | list[Mistake] = (),
+    check_dtype: bool = True,
+) -> None:
+    """Assert that ``actual`` equals ``expected`` elementwise within ``atol + rtol*|expected|``.
+
+    ``expected`` is computed by the test (a hand-worked value or torch). ``mistakes`` lists the
+    arrays known mistakes would produce; if ``actual`` matches one, the message names it.
+    """
+    _require_ndarray(expected, f"{name} (expected value given by the test)")
+    _require_ndarray(actual, name)
+    check_shape(actual, expected.shape, name)
+    if check_dtype and expected.dtype.kind == "f" and actual.dtype != expected.dtype:
+        raise AssertionError(
+            f"{name}: expected dtype {expected.dtype}, got {actual.dtype}. "
+            "Keep the dtype of the inputs (do not cast, and do not start from np.zeros(..., dtype=int))."
+        )
+    if actual.dtype.kind not in "biuf":
+        raise AssertionError(f"{name}: expected a numeric array, got dtype {actual.dtype}.")
+    a = actual.astype(_np.float64)
+    e = expected.astype(_np.float64)
+    finite = _isfinite(a)
+    if not finite.all():
+        first = _unravel_index(_argmax(~finite), a.shape)
+        raise AssertionError(f"{name}: contains NaN or inf, first at index {_fmt_index(first)}.")
+    err = _abs(a - e)
+    tol = atol + rtol * _abs(e)
+    bad = err > tol
+    n_bad = int(_count_nonzero(bad))
+    if n_bad == 0:
+        return
+    first = _unravel_index(_argmax(bad), a.shape)
+    worst = _unravel_index(_argmax(err), a.shape)
+    scale = float(_abs(e[worst]))
+    rel = f" (relative {float(err[worst]) / scale:.3g})" if scale > 0 else ""
+    lines = [
+        f"{name}: {n_bad} of {a.size} values differ "
+        f"(tolerance atol={atol:g} + rtol={rtol:g}*|expected|).",
+        f"  first differing index {_fmt_index(first)}: expected {float(e[first])!r}, got {float(a[first])!r}",
+        f"  max abs error {float(err[worst]):.3g} at index {_fmt_index(worst)}{rel}",
+    ]
+    for mistake in mistakes:
+        if _matches(actual, mistake.array, rtol, atol):
+            lines.append(f"  Your result matches a known mistake: {mistake.description}")
+            break
+    raise AssertionError("\n".join(lines))
+
+
+def _as_exact_number(value, name: str):
+    # bool is an int subclass but never a meaningful count; objects with a custom __eq__ are refused.
+    if type(value) is bool or not isinstance(value, numbers.Real):
+        raise AssertionError(f"{name}: expected a number, got {type(value).__qualname__} {value!r}.")
+    if type(value) not in (int, float) and not isinstance(value, (_np.integer, _np.floating)):
+        raise AssertionError(f"{name}: expected a Python or NumPy number, got {type(value).__qualname__}.")
+    return value
+
+
+def check_int(actual, expected: int, name: str = "value") -> None:
+    """Assert that ``actual`` is an integer (an integer-valued float is accepted) equal to ``expected``."""
+    value = _as_exact_number(actual, name)
+    f = float(value)
+    if _isnan(f) or _isinf(f) or f != int(f):
+        raise AssertionError(f"{name}: expected the integer {expected}, got the non-integer {value!r}.")
+    if int(f) != int(expected):
+        raise AssertionError(f"{name}: expected {int(expected)}, got {int(f)}.")
+
+
+def check_close_scalar(actual, expected: float, name: str = "value", *, rtol=1e-7, atol=1e-12) -> None:
+    """Assert that the number ``actual`` is within ``atol + rtol*|expected|`` of ``expected``."""
+    value = float(_as_exact_number(actual, name))
+    if not (abs(value - expected) <= atol + rtol * abs(expected)):
+        raise AssertionError(f"{name}: expected {expected!r}, got {value!r} (error {abs(value - expected):.3g}).")
+
+
+def check_raises(exc_type, fn, *args, name: str | None = None, **kwargs) -> BaseException:
+    """Assert that ``fn(*args, **kwargs)`` raises ``exc_type``; return the exception."""
+    label = name or getattr(fn, "__name__", "the function")
+    call = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    try:
+        result = fn(*args, **kwargs)
+    except exc_type as exc:
+        return exc
+    except NotImplementedError:
+        raise AssertionError(f"{label}({call}) raised NotImplementedError: the exercise is not done yet.") from None
+    except Exception as exc:
+        raise AssertionError(
+            f"{label}({call}) should raise {exc_type.__name__}, but raised {type(exc).__name__}: {exc}"
+        ) from None
+    raise AssertionError(f"{label}({call}) should raise {exc_type.__name__}, but returned {result!r}.")
+
+
+def check_choice(actual, allowed, name: str = "answer") -> None:
+    """Assert that ``actual`` is one of ``allowed`` (compared as plain strings/ints, not via its __eq__)."""
+    if type(actual) not in (str, int, bool):
+        raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got a {type(actual).__qualname__}.")
+    if not any(type(actual) is type(a) and actual == a for a in allowed):
+        raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got {actual!r}.")
