@@ -1,0 +1,113 @@
+"""Conv speed: naive loops vs vectorized NumPy vs torch.nn.functional.conv2d, on one CPU thread.
+
+    make bench                 # the full table (a few minutes)
+    make bench ARGS=--quick    # tiny shapes, one repeat: checks that the benchmark runs
+
+The NumPy implementations timed are the reference solutions of lesson 01, taken from the solution
+notebook itself (so the benchmark measures what the workbook teaches). Every timing is the median of
+repeats; the printed ratios are vectorized/torch (lower is better; 1.0 = as fast as torch) and
+naive/vectorized (the speedup of vectorizing). Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import torch
+import torch.nn.functional as F
+from threadpoolctl import threadpool_info, threadpool_limits
+
+REPO = Path(__file__).resolve().parent.parent
+FUNCTIONS = ("conv_output_size", "conv2d_forward_naive", "conv2d_forward", "conv2d_backward")
+
+# name, (N, C_in, H, W), (C_out, K), padding
+SHAPES = [
+    ("LeNet conv1", (64, 1, 28, 28), (20, 5), 2),
+    ("LeNet conv2", (64, 20, 14, 14), (50, 5), 2),
+    ("1x1 64->32", (16, 64, 56, 56), (32, 1), 0),
+    ("3x3 64->64", (16, 64, 56, 56), (64, 3), 1),
+]
+QUICK = [("tiny 3x3", (2, 3, 8, 7), (4, 3), 1)]
+
+
+def load_solutions() -> dict:
+    """Execute the solution cells of lesson 01 that define the conv functions; return them."""
+    nb = nbformat.read(REPO / "solutions" / "01_convolution" / "01_convolution.ipynb", as_version=4)
+    namespace: dict = {"np": np}
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            exec(compile(cell.source, f"<solution {cell.metadata.nbgrader['grade_id']}>", "exec"), namespace)
+    return {name: namespace[name] for name in FUNCTIONS}
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm-up (allocations, caches, torch's kernel selection)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny shapes, one repeat")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--naive", action="store_true", help="also time the naive loops (minutes on big shapes)")
+    args = parser.parse_args(argv)
+    shapes, repeat = (QUICK, 1) if args.quick else (SHAPES, args.repeat)
+    fns = load_solutions()
+    torch.set_num_threads(1)
+    with threadpool_limits(limits=1):
+        blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})" for i in threadpool_info())
+        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; one thread each; "
+              f"numpy {np.__version__} [{blas}]; torch {torch.__version__}; medians of {repeat}")
+        print(f"{'shape':<12} {'dtype':<8} {'pass':<8} {'naive ms':>9} {'numpy ms':>9} {'torch ms':>9} "
+              f"{'numpy/torch':>11} {'naive/numpy':>11}")
+        for name, (N, C, H, W), (C_out, K), P in shapes:
+            for dtype in (np.float32, np.float64):
+                rng = np.random.default_rng(0)
+                x = rng.standard_normal((N, C, H, W)).astype(dtype)
+                w = (rng.standard_normal((C_out, C, K, K)) * 0.1).astype(dtype)
+                b = rng.standard_normal(C_out).astype(dtype)
+                out, cache = fns["conv2d_forward"](x, w, b, 1, P)
+                dout = rng.standard_normal(out.shape).astype(dtype)
+                xt, wt, bt = (torch.from_numpy(a).requires_grad_() for a in (x, w, b))
+                ot = F.conv2d(xt, wt, bt, padding=P)
+                dt = torch.from_numpy(dout)
+                # correctness first: a fast wrong answer is worth nothing
+                np.testing.assert_allclose(out, ot.detach().numpy(), rtol=1e-3 if dtype == np.float32 else 1e-9,
+                                           atol=1e-3 if dtype == np.float32 else 1e-9)
+
+                def torch_backward():
+                    torch.autograd.grad(ot, (xt, wt, bt), dt, retain_graph=True)
+
+                rows = {
+                    "forward": (lambda: fns["conv2d_forward"](x, w, b, 1, P), lambda: F.conv2d(xt, wt, bt, padding=P),
+                                lambda: fns["conv2d_forward_naive"](x, w, b, 1, P)),
+                    "backward": (lambda: fns["conv2d_backward"](dout, cache), torch_backward, None),
+                }
+                for pass_name, (numpy_fn, torch_fn, naive_fn) in rows.items():
+                    with torch.no_grad() if pass_name == "forward" else torch.enable_grad():
+                        t_torch = median_time(torch_fn, repeat)
+                    t_numpy = median_time(numpy_fn, repeat)
+                    naive_ms, speedup = "", ""
+                    if naive_fn is not None and (args.naive or args.quick):
+                        t_naive = median_time(naive_fn, 1)
+                        naive_ms, speedup = f"{t_naive * 1e3:9.1f}", f"{t_naive / t_numpy:10.0f}x"
+                    print(f"{name:<12} {np.dtype(dtype).name:<8} {pass_name:<8} {naive_ms:>9} {t_numpy * 1e3:9.2f} "
+                          f"{t_torch * 1e3:9.2f} {t_numpy / t_torch:10.2f}x {speedup:>11}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Notebook plumbing for the tests: read lessons, fill in solution cells, run and grade them.
+
+Grades are always decided by nbgrader's own ``determine_grade`` (an error *or any stderr output*
+scores a test cell 0), so what these tests measure is what the autograder would give.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbgrader.utils import determine_grade, is_grade, is_solution
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def solution_path(lesson: str) -> Path:
+    return REPO / "solutions" / lesson / f"{lesson}.ipynb"
+
+
+def lesson_path(lesson: str) -> Path:
+    return REPO / "lessons" / lesson / f"{lesson}.ipynb"
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def solution_sources(nb) -> dict[str, str]:
+    """grade_id -> source of every solution cell."""
+    return {grade_id(c): c.source for c in nb.cells if is_solution(c)}
+
+
+def fill(student_nb, sources: dict[str, str]):
+    """A copy of the student notebook with the given solution cells' sources replaced."""
+    nb = copy.deepcopy(student_nb)
+    seen = set()
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if is_solution(cell) and gid in sources:
+            cell.source = sources[gid]
+            seen.add(gid)
+    missing = set(sources) - seen
+    if missing:
+        raise KeyError(f"no solution cells named {sorted(missing)}")
+    return nb
+
+
+def grade_cells(nb) -> list:
+    return [c for c in nb.cells if c.cell_type == "code" and is_grade(c)]
+
+
+def function_of(test_grade_id: str) -> str:
+    """Test cells are named test_<exercise>__<suffix>."""
+    return test_grade_id.removeprefix("test_").split("__")[0]
+
+
+class Kernel:
+    """One live kernel that has run a notebook; code and test cells can then be re-run in it."""
+
+    def __init__(self, client: NotebookClient, nb):
+        self.client, self.nb = client, nb
+
+    def run(self, source: str):
+        """Execute ``source``; return the executed cell (errors are recorded as outputs)."""
+        cell = nbformat.v4.new_code_cell(source)
+        self.nb.cells.append(cell)
+        try:
+            self.client.execute_cell(cell, len(self.nb.cells) - 1)
+        except CellExecutionError:
+            pass
+        return cell
+
+    def grade(self, test_cell) -> float:
+        """Points nbgrader would give ``test_cell`` if it ran now."""
+        cell = self.run(test_cell.source)
+        cell.metadata["nbgrader"] = copy.deepcopy(test_cell.metadata["nbgrader"])
+        points, _ = determine_grade(cell)
+        return points
+
+
+@contextmanager
+def running(nb, timeout: int = 120, env: dict | None = None):
+    """Execute every cell of ``nb`` in a fresh kernel and yield a Kernel for further runs."""
+    nb = copy.deepcopy(nb)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(REPO)}})
+    old = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, index)
+            yield Kernel(client, nb)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def executed_grades(nb) -> dict[str, float]:
+    """grade_id -> points nbgrader would give each test cell of an executed notebook."""
+    return {grade_id(c): determine_grade(c)[0] for c in grade_cells(nb)}

@@ -1,0 +1,146 @@
+"""source_helpers.checks: useful messages, and no way around them."""
+
+import numpy as np
+import pytest
+
+from source_helpers import checks
+from source_helpers.checks import Mistake, check_array, check_choice, check_int, check_raises, check_shape
+
+
+def test_equal_arrays_pass_and_return_none():
+    a = np.arange(6.0).reshape(2, 3)
+    assert check_array(a.copy(), a) is None
+
+
+def test_message_names_count_first_index_and_max_error():
+    expected = np.zeros((2, 3, 4))
+    actual = expected.copy()
+    actual[0, 1, 2] = 0.5
+    actual[1, 2, 3] = -2.0
+    with pytest.raises(AssertionError) as info:
+        check_array(actual, expected, "conv out")
+    msg = str(info.value)
+    assert "conv out: 2 of 24 values differ" in msg
+    assert "first differing index (0, 1, 2): expected 0.0, got 0.5" in msg
+    assert "max abs error 2 at index (1, 2, 3)" in msg
+
+
+def test_shape_mismatch_hints_at_axis_order():
+    with pytest.raises(AssertionError, match=r"expected shape \(2, 3, 4\), got \(2, 4, 3\).*axis order"):
+        check_array(np.zeros((2, 4, 3)), np.zeros((2, 3, 4)))
+
+
+def test_dtype_must_match_float_expectation():
+    with pytest.raises(AssertionError, match="expected dtype float64, got float32"):
+        check_array(np.zeros(3, dtype=np.float32), np.zeros(3))
+
+
+def test_nan_is_reported():
+    with pytest.raises(AssertionError, match="NaN or inf, first at index \\(1,\\)"):
+        check_array(np.array([0.0, np.nan]), np.zeros(2))
+
+
+def test_known_mistake_is_named():
+    expected = np.array([19.0, 25.0])
+    flipped = np.array([5.0, 11.0])
+    with pytest.raises(AssertionError, match="known mistake: flipped kernel"):
+        check_array(flipped.copy(), expected, mistakes=[Mistake("flipped kernel", flipped)])
+
+
+class AlwaysEqual(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+
+class FakeArray:
+    shape = (2,)
+    dtype = np.dtype("float64")
+
+    def __eq__(self, other):
+        return True
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(2)
+
+
+@pytest.mark.parametrize("impostor", [[0.0, 0.0], (0.0, 0.0), FakeArray(), np.zeros(2).view(AlwaysEqual)])
+def test_only_a_real_ndarray_is_accepted(impostor):
+    with pytest.raises(AssertionError, match="expected a numpy.ndarray"):
+        check_array(impostor, np.zeros(2))
+
+
+def test_rebinding_numpy_functions_does_not_fool_the_checks(monkeypatch):
+    for name in ("allclose", "abs", "isfinite", "argmax", "count_nonzero", "array_equal"):
+        monkeypatch.setattr(np, name, lambda *a, **k: True)
+    monkeypatch.setattr(np.testing, "assert_allclose", lambda *a, **k: None)
+    with pytest.raises(AssertionError, match="1 of 2 values differ"):
+        check_array(np.array([0.0, 1.0]), np.zeros(2))
+
+
+def test_check_shape():
+    check_shape(np.zeros((1, 2)), (1, 2))
+    with pytest.raises(AssertionError, match=r"expected shape \(1, 3\)"):
+        check_shape(np.zeros((1, 2)), (1, 3))
+
+
+@pytest.mark.parametrize("value", [7, np.int64(7), 7.0, np.float32(7.0)])
+def test_check_int_accepts_integer_valued_numbers(value):
+    check_int(value, 7)
+
+
+@pytest.mark.parametrize("value, message", [
+    (8, "expected 7, got 8"), (7.5, "non-integer 7.5"), (True, "expected a number"),
+    ("7", "expected a number"), (float("nan"), "non-integer"),
+])
+def test_check_int_rejects(value, message):
+    with pytest.raises(AssertionError, match=message):
+        check_int(value, 7)
+
+
+def test_check_int_refuses_objects_that_claim_equality():
+    class Liar(int):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = int.__hash__
+
+    with pytest.raises(AssertionError, match="Python or NumPy number"):
+        check_int(Liar(3), 7)
+
+
+def test_check_raises():
+    def bad(n):
+        raise ValueError("no")
+
+    def not_done(n):
+        raise NotImplementedError()
+
+    assert isinstance(check_raises(ValueError, bad, 1), ValueError)
+    with pytest.raises(AssertionError, match=r"should raise ValueError, but returned 1"):
+        check_raises(ValueError, lambda n: n, 1)
+    with pytest.raises(AssertionError, match=r"should raise ValueError, but raised KeyError"):
+        check_raises(ValueError, lambda n: {}[n], 1)
+    with pytest.raises(AssertionError, match="not done yet"):
+        check_raises(ValueError, not_done, 1)
+
+
+def test_check_choice():
+    check_choice("b", ["a", "b"])
+    with pytest.raises(AssertionError, match="expected one of"):
+        check_choice("c", ["a", "b"])
+    with pytest.raises(AssertionError):
+        check_choice(1, [True])  # 1 == True in Python, but not an allowed answer here
+
+
+def test_checks_module_holds_no_graded_code():
+    # WORKBOOK rule: source_helpers must never contain reference implementations of graded functions.
+    import pkgutil
+
+    import source_helpers
+
+    graded = {"conv_output_size", "conv_param_count", "conv_mult_adds", "same_padding", "receptive_field",
+              "conv2d_forward_naive", "conv2d_forward", "conv2d_backward"}
+    for mod in pkgutil.walk_packages(source_helpers.__path__, "source_helpers."):
+        module = __import__(mod.name, fromlist=["_"])
+        assert not graded & set(vars(module)), f"{mod.name} defines a graded function"
+    assert checks.__all__

@@ -1,0 +1,52 @@
+"""Every known-wrong variant loses marks; every correct-but-different implementation gets full marks.
+
+All variants of a lesson run in one kernel: the solution notebook is executed once, then for each
+variant its code replaces the reference in the kernel, the exercise's test cells are re-run and
+graded with nbgrader's own rule, and the reference is restored. (test_grading.py sends a sample of
+the same variants through the real autograder.)
+"""
+
+import pytest
+
+from tests.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources
+from tests.mutants import lesson01
+
+pytestmark = pytest.mark.slow
+
+LESSON_MODULES = [lesson01]
+
+
+@pytest.mark.parametrize("module", LESSON_MODULES, ids=lambda m: m.LESSON)
+def test_every_exercise_has_at_least_three_mutants(module):
+    refs = solution_sources(read(solution_path(module.LESSON)))
+    counts = {exercise: sum(m.exercise == exercise for m in module.MUTANTS) for exercise in refs}
+    assert all(n >= 3 for n in counts.values()), counts
+
+
+@pytest.mark.parametrize("module", LESSON_MODULES, ids=lambda m: m.LESSON)
+def test_mutants_lose_marks_and_alternatives_score_full(module):
+    nb = read(solution_path(module.LESSON))
+    refs = solution_sources(nb)
+    tests = grade_cells(nb)
+    points = {grade_id(c): c.metadata.nbgrader["points"] for c in tests}
+    survivors, report = [], []
+    with running(nb, env={"NBGRADER_EXECUTION": "autograde"}) as kernel:
+        baseline = {grade_id(c): kernel.grade(c) for c in tests}
+        assert baseline == points, "the reference solution must score full marks"
+        for mutant in module.MUTANTS:
+            kernel.run(mutant.source(refs[mutant.exercise]))
+            lost = [grade_id(c) for c in tests
+                    if function_of(grade_id(c)) == mutant.exercise and kernel.grade(c) < points[grade_id(c)]]
+            kernel.run(refs[mutant.exercise])
+            report.append(f"{mutant.exercise}: {mutant.mistake} -> fails {', '.join(lost) or 'NOTHING'}")
+            if not lost:
+                survivors.append(mutant.mistake)
+        for alt in module.ALTERNATIVES:
+            for source in alt.cells.values():
+                kernel.run(source)
+            failed = [grade_id(c) for c in tests if kernel.grade(c) < points[grade_id(c)]]
+            for gid in alt.cells:
+                kernel.run(refs[gid])
+            assert not failed, f"correct-but-different '{alt.name}' lost marks on {failed}"
+    print("\n".join(report))
+    assert not survivors, f"mutants that got full marks: {survivors}"

@@ -1,0 +1,99 @@
+"""The notebooks themselves: clean, well-formed tests, student versions in sync, solutions run."""
+
+import ast
+import json
+import time
+
+import pytest
+from nbgrader.utils import is_grade, is_locked, is_solution
+
+from autograder.course import generate_student_version, lesson_names
+from tests.harness import REPO, executed_grades, grade_cells, grade_id, lesson_path, read, running, solution_path
+
+LESSONS = lesson_names()
+ALL_NOTEBOOKS = sorted(REPO.glob("solutions/*/*.ipynb")) + sorted(REPO.glob("lessons/*/*.ipynb"))
+
+
+def test_every_lesson_has_a_student_version():
+    assert LESSONS, "no lessons in solutions/"
+    for lesson in LESSONS:
+        assert lesson_path(lesson).exists(), f"lessons/{lesson} is missing: run `make lessons`"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
+def test_notebooks_are_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+             and (c.get("outputs") or c.get("execution_count") is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs; run `make clean-notebooks`"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_test_cells_are_well_formed(lesson):
+    nb = read(solution_path(lesson))
+    ids = [grade_id(c) for c in nb.cells if grade_id(c)]
+    assert len(ids) == len(set(ids)), "duplicate grade_id"
+    exercises = {grade_id(c) for c in nb.cells if is_solution(c)}
+    tested = {}
+    for cell in grade_cells(nb):
+        gid = grade_id(cell)
+        assert is_locked(cell) and cell.metadata.nbgrader["points"] > 0, gid
+        tree = ast.parse(cell.source)
+        first = tree.body[0]
+        assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant), f"{gid}: start with a docstring"
+        last = tree.body[-1]
+        # nbgrader grades a trailing bare expression by its printed value (False earns full marks).
+        bare = isinstance(last, ast.Expr) and not isinstance(last.value, ast.Call)
+        assert not bare, f"{gid}: ends in a bare expression"
+        assert "check_" in cell.source or "assert " in cell.source, f"{gid}: asserts nothing"
+        exercise, kind = gid.removeprefix("test_").split("__")
+        assert exercise in exercises, f"{gid}: no solution cell named {exercise}"
+        hidden = "### BEGIN HIDDEN TESTS" in cell.source
+        tested.setdefault(exercise, set()).add("hidden" if hidden else "visible")
+    for exercise in exercises:
+        assert tested.get(exercise) == {"visible", "hidden"}, f"{exercise} needs visible and hidden tests"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_student_version_hides_solutions_and_hidden_tests(lesson):
+    text = lesson_path(lesson).read_text()
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    nb = read(lesson_path(lesson))
+    for cell in nb.cells:
+        if is_solution(cell):
+            assert "raise NotImplementedError()" in cell.source
+        if is_grade(cell) and "hidden" in grade_id(cell):
+            assert "check_" not in cell.source
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lessons_equal_what_nbgrader_generates(lesson, tmp_path):
+    generated = generate_student_version(lesson, tmp_path)
+    produced = sorted(p.relative_to(generated) for p in generated.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(REPO / "lessons" / lesson) for p in (REPO / "lessons" / lesson).rglob("*")
+                       if p.is_file() and ".ipynb_checkpoints" not in p.parts)
+    assert produced == committed
+    for rel in produced:
+        assert (generated / rel).read_bytes() == (REPO / "lessons" / lesson / rel).read_bytes(), (
+            f"lessons/{lesson}/{rel} is out of date: run `make lessons`")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solution_executes_cleanly_with_full_marks(lesson):
+    start = time.perf_counter()
+    with running(read(solution_path(lesson))) as kernel:
+        nb = kernel.nb
+    seconds = time.perf_counter() - start
+    errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    stderr = [(i, o.text[:200]) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert not stderr, "output on stderr (nbgrader would score such a test cell 0)"
+    grades = executed_grades(nb)
+    points = {grade_id(c): c.metadata.nbgrader["points"] for c in grade_cells(nb)}
+    assert grades == points
+    print(f"{lesson}: executed in {seconds:.1f} s")
