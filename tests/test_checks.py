@@ -132,14 +132,19 @@ def test_check_choice():
         check_choice(1, [True])  # 1 == True in Python, but not an allowed answer here
 
 
-def test_checks_module_holds_no_graded_code():
-    # WORKBOOK rule: source_helpers must never contain reference implementations of graded functions.
+def test_source_helpers_holds_no_graded_function():
+    # WORKBOOK rule: students import source_helpers, so it must never contain a graded solution.
+    import ast
     import pkgutil
 
     import source_helpers
+    from tests.harness import REPO, read, solution_sources
 
-    graded = {"conv_output_size", "conv_param_count", "conv_mult_adds", "same_padding", "receptive_field",
-              "conv2d_forward_naive", "conv2d_forward", "conv2d_backward"}
+    graded = set()
+    for path in REPO.glob("solutions/*/*.ipynb"):
+        for source in solution_sources(read(path)).values():
+            graded |= {n.name for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef)}
+    assert "conv2d_backward" in graded
     for mod in pkgutil.walk_packages(source_helpers.__path__, "source_helpers."):
         module = __import__(mod.name, fromlist=["_"])
         assert not graded & set(vars(module)), f"{mod.name} defines a graded function"

@@ -9,11 +9,11 @@ the same variants through the real autograder.)
 import pytest
 
 from tests.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources
-from tests.mutants import lesson01
+from tests.mutants import lesson_modules
 
 pytestmark = pytest.mark.slow
 
-LESSON_MODULES = [lesson01]
+LESSON_MODULES = lesson_modules()
 
 
 @pytest.mark.parametrize("module", LESSON_MODULES, ids=lambda m: m.LESSON)

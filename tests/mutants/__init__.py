@@ -24,3 +24,12 @@ class Mutant:
 class Alternative:
     name: str
     cells: dict[str, str] = field(default_factory=dict)  # grade_id -> full cell source
+
+
+def lesson_modules():
+    """Every tests/mutants/lessonNN.py module (each defines LESSON, MUTANTS and ALTERNATIVES)."""
+    import importlib
+    import pkgutil
+
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("lesson"))
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]
