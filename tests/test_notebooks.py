@@ -47,10 +47,17 @@ def test_test_cells_are_well_formed(lesson):
         bare = isinstance(last, ast.Expr) and not isinstance(last.value, ast.Call)
         assert not bare, f"{gid}: ends in a bare expression"
         assert "check_" in cell.source or "assert " in cell.source, f"{gid}: asserts nothing"
-        exercise, kind = gid.removeprefix("test_").split("__")
+        exercise, _ = gid.removeprefix("test_").split("__")
         assert exercise in exercises, f"{gid}: no solution cell named {exercise}"
-        hidden = "### BEGIN HIDDEN TESTS" in cell.source
-        tested.setdefault(exercise, set()).add("hidden" if hidden else "visible")
+        # A cell may hold visible checks, a hidden block, or both (the quiz checks the form of an answer
+        # visibly and its value hidden, in one cell, so a wrong answer loses exactly that question).
+        head, _, rest = cell.source.partition("### BEGIN HIDDEN TESTS")
+        outside = head + rest.partition("### END HIDDEN TESTS")[2]
+        kinds = tested.setdefault(exercise, set())
+        if rest:
+            kinds.add("hidden")
+        if "check_" in outside or "assert " in outside:
+            kinds.add("visible")
     for exercise in exercises:
         assert tested.get(exercise) == {"visible", "hidden"}, f"{exercise} needs visible and hidden tests"
 
