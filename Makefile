@@ -8,7 +8,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 # The lesson JupyterLab opens first.
 START ?= lessons/01_convolution/01_convolution.ipynb
 
-.PHONY: setup lab test test-fast lessons bench lint clean-notebooks
+.PHONY: setup sandbox-tool lab test test-fast lessons bench bench-grading grade lint clean-notebooks
 
 setup: $(STAMP)
 
@@ -23,8 +23,15 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(START)
 
 ## test: set up, then run the whole test suite (in parallel across cores)
-test: $(STAMP)
+test: $(STAMP) sandbox-tool
 	$(PY) -m pytest -n auto --dist loadgroup
+
+# bubblewrap runs grading kernels in a sandbox (make grade ARGS="... --sandbox"); the suite tests it.
+# Installed with apt when we are root on Debian/Ubuntu (as in CI); elsewhere those tests are skipped.
+sandbox-tool:
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null 2>&1; } || \
+	  echo "bubblewrap is not installed: the sandbox tests will be skipped"
 
 ## test-fast: everything but the tests that execute notebooks or run nbgrader
 test-fast: $(STAMP)
@@ -37,6 +44,14 @@ lessons: $(STAMP)
 ## bench: conv speed, naive vs vectorized vs torch (medians, one thread)
 bench: $(STAMP)
 	$(PY) bench/conv_bench.py $(ARGS)
+
+## bench-grading: class-grading throughput, sequential nbgrader vs make grade (a few minutes)
+bench-grading: $(STAMP)
+	$(PY) bench/grading_bench.py $(ARGS)
+
+## grade: grade a class in parallel: make grade ARGS="01_convolution [--sandbox] [--submitted DIR]"
+grade: $(STAMP)
+	$(PY) -m autograder.grade_class $(ARGS)
 
 ## lint: ruff over code and notebooks
 lint: $(STAMP)

@@ -183,3 +183,8 @@ def check_choice(actual, allowed, name: str = "answer") -> None:
         raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got a {type(actual).__qualname__}.")
     if not any(type(actual) is type(a) and actual == a for a in allowed):
         raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got {actual!r}.")
+
+
+from ._seal import seal as _seal  # noqa: E402  (last: seals the names defined above)
+
+_seal(__name__, __all__)

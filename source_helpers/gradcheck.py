@@ -61,3 +61,8 @@ def check_gradient(analytic, f: Callable[[_np.ndarray], _np.ndarray], x: _np.nda
     numeric = numerical_gradient(f, x, dout, h=h)
     check_array(analytic, numeric, f"{name} (compared with the centred-difference estimate, h={h:g})",
                 rtol=rtol, atol=atol, mistakes=mistakes)
+
+
+from ._seal import seal as _seal  # noqa: E402  (last: seals the names defined above)
+
+_seal(__name__, __all__)

@@ -149,3 +149,26 @@ def test_source_helpers_holds_no_graded_function():
         module = __import__(mod.name, fromlist=["_"])
         assert not graded & set(vars(module)), f"{mod.name} defines a graded function"
     assert checks.__all__
+
+
+def test_the_checks_cannot_be_rebound_from_a_notebook():
+    import source_helpers.gradcheck as gradcheck
+
+    fake = lambda *a, **k: None  # noqa: E731
+    with pytest.raises(AttributeError, match="read-only"):
+        checks.check_array = fake
+    with pytest.raises(AttributeError, match="read-only"):
+        del checks.check_int
+    saved = checks.__dict__["check_array"], gradcheck.__dict__["check_gradient"]
+    checks.__dict__["check_array"] = fake
+    gradcheck.__dict__["check_gradient"] = fake
+    try:
+        from source_helpers.checks import check_array as fresh
+        from source_helpers.gradcheck import check_gradient as fresh_gradient
+
+        with pytest.raises(AssertionError):
+            fresh(np.ones(2), np.zeros(2))
+        with pytest.raises(AssertionError):
+            fresh_gradient(np.zeros(2), lambda v: v**2, np.ones(2), np.ones(2))
+    finally:
+        checks.__dict__["check_array"], gradcheck.__dict__["check_gradient"] = saved

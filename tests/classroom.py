@@ -1,0 +1,179 @@
+"""A synthetic class for grading tests and the throughput benchmark: honest, wrong, broken and cheating.
+
+Every submission is made from the generated student version of a lesson, as a student would hand it in.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from autograder.course import generate_student_version
+from tests.harness import fill, grade_id, read, solution_path, solution_sources
+from tests.mutants import lesson_modules
+
+LESSON = "01_convolution"
+FIRST = "conv_output_size"  # the first solution cell of lesson 01
+
+# Solution-cell code for cheating attempts; each goes into an otherwise blank submission, in the first cell.
+CHEATS = {
+    "cheat-rebind-numpy": """
+import numpy as np
+np.allclose = lambda *a, **k: True
+np.array_equal = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+np.testing.assert_array_equal = lambda *a, **k: None
+def conv_output_size(H, K, P=0, S=1):
+    return 0
+""",
+    "cheat-patch-checks": """
+import source_helpers.checks as checks
+import source_helpers.gradcheck as gradcheck
+for name in ("check_array", "check_int", "check_raises", "check_shape", "check_close_scalar", "check_choice"):
+    try:
+        setattr(checks, name, lambda *a, **k: None)
+    except AttributeError:
+        pass
+    checks.__dict__[name] = lambda *a, **k: None
+gradcheck.__dict__["check_gradient"] = lambda *a, **k: None
+def conv_output_size(H, K, P=0, S=1):
+    return 0
+""",
+    "cheat-always-equal": """
+import numpy as np
+class Anything(np.ndarray):
+    def __eq__(self, other):
+        return True
+    __hash__ = None
+class Number(int):
+    def __eq__(self, other):
+        return True
+    __hash__ = int.__hash__
+def conv_output_size(H, K, P=0, S=1):
+    return Number(0)
+def conv2d_forward_naive(x, weight, bias, stride=1, padding=0):
+    return np.zeros(3).view(Anything), None
+""",
+    "cheat-fake-output": """
+print("All tests passed! 45/45 points")
+import sys
+sys.stdout.write("test_conv_output_size__visible ... ok\\n")
+""",
+    "cheat-sys-exit": """
+import sys
+sys.exit(0)
+""",
+    "cheat-os-exit": """
+import os
+os._exit(0)
+""",
+    "cheat-infinite-loop": """
+while True:
+    pass
+""",
+    "cheat-memory": """
+hog = []
+while True:
+    hog.append(bytearray(256 * 1024 * 1024))
+""",
+}
+
+# Attempts that reach outside the student's own folder; {paths} is filled in by the test with targets.
+def escape_cheat(targets: dict[str, str]) -> str:
+    return f"""
+import json, os, pathlib
+targets = json.loads({json.dumps(json.dumps(targets))})
+found = {{}}
+for name, path in targets.items():
+    try:
+        found[name] = pathlib.Path(path).read_bytes()[:100]
+    except Exception as exc:
+        found[name] = repr(exc)
+for name in ("gradebook", "other_student"):
+    try:
+        pathlib.Path(targets[name]).write_text("overwritten by a student")
+    except Exception:
+        pass
+try:
+    pathlib.Path(os.path.dirname(targets["solutions"]), "planted.py").write_text("x = 1")
+except Exception:
+    pass
+print({{k: (v if isinstance(v, str) else "READ " + str(len(v)) + " bytes") for k, v in found.items()}})
+"""
+
+
+def student_version(workdir: Path | None = None) -> nbformat.NotebookNode:
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="student-version-"))
+    return read(generate_student_version(LESSON, workdir) / f"{LESSON}.ipynb")
+
+
+def honest_submissions(student) -> dict[str, nbformat.NotebookNode]:
+    refs = solution_sources(read(solution_path(LESSON)))
+    module = next(m for m in lesson_modules() if m.LESSON == LESSON)
+    subs = {"solved": fill(student, refs), "blank": copy.deepcopy(student)}
+    first = {}
+    for mutant in module.MUTANTS:
+        first.setdefault(mutant.exercise, mutant)
+    for exercise, mutant in first.items():
+        subs[f"wrong-{exercise}"] = fill(student, {**refs, exercise: mutant.source(refs[exercise])})
+    return subs
+
+
+def cheating_submissions(student) -> dict[str, nbformat.NotebookNode]:
+    subs = {name: fill(student, {FIRST: code}) for name, code in CHEATS.items()}
+    tagged = copy.deepcopy(student)
+    edited = copy.deepcopy(student)
+    deleted = copy.deepcopy(student)
+    for nb in (tagged, edited, deleted):
+        nb.cells[:] = [c for c in nb.cells]
+    for cell in tagged.cells:
+        if (grade_id(cell) or "").startswith("test_"):
+            cell.metadata.setdefault("tags", []).append("skip-execution")
+    for cell in edited.cells:
+        if (grade_id(cell) or "").startswith("test_"):
+            cell.source = '"""edited"""\npass'
+    deleted.cells[:] = [c for c in deleted.cells if not (grade_id(c) or "").startswith("test_")]
+    subs.update({"cheat-skip-tag": tagged, "cheat-edit-tests": edited, "cheat-delete-tests": deleted})
+    return subs
+
+
+def write_submission(submitted: Path, student_id: str, nb_or_bytes, name: str = LESSON) -> Path:
+    folder = submitted / student_id / LESSON
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    if isinstance(nb_or_bytes, bytes):
+        path.write_bytes(nb_or_bytes)
+    else:
+        nbformat.write(nb_or_bytes, path)
+    return path
+
+
+def bad_submissions(submitted: Path, student, refs_filled) -> dict[str, str]:
+    """Write the malformed submissions; return student -> what the summary must say."""
+    write_submission(submitted, "bad-json", b'{"cells": [ this is not json')
+    write_submission(submitted, "bad-empty", b"")
+    write_submission(submitted, "bad-renamed", refs_filled, name="my_convolution_final")
+    (submitted / "bad-missing" / LESSON).mkdir(parents=True)
+    (submitted / "bad-missing" / LESSON / "notes.txt").write_text("I forgot to upload it")
+    other = nbformat.v4.new_notebook()
+    other.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
+        "grade": False, "grade_id": "somewhere_else", "locked": False, "schema_version": 3, "solution": True,
+        "task": False}}))
+    write_submission(submitted, "bad-other-assignment", other, name="02_something")
+    kernel = copy.deepcopy(refs_filled)
+    kernel.metadata["kernelspec"] = {"name": "julia-1.9", "display_name": "Julia", "language": "julia"}
+    write_submission(submitted, "bad-kernel", kernel)
+    write_submission(submitted, "bad-extra-files", student)
+    (submitted / "bad-extra-files" / LESSON / "source_helpers.py").write_text(
+        "def check_array(*a, **k):\n    pass\n")
+    return {"bad-json": "not valid JSON", "bad-empty": "empty file", "bad-renamed": "renamed",
+            "bad-missing": "missing", "bad-other-assignment": "not part of this assignment",
+            "bad-kernel": "kernel metadata", "bad-extra-files": "extra files ignored"}
+
+
+def dump(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=1))
