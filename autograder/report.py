@@ -12,6 +12,7 @@ import html
 from pathlib import Path
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 def collect(db_url: str, assignments: list[str]) -> tuple[list[dict], list[dict]]:
@@ -45,14 +46,16 @@ def plot_assignment(assignment: str, scores: list[dict], tests: list[dict]) -> F
     ax_hist.hist(values, bins=min(20, max(5, len(values))), range=(0, top), color="tab:blue", edgecolor="white")
     ax_hist.set_xlabel(f"score (out of {top:g})")
     ax_hist.set_ylabel("students")
+    ax_hist.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax_hist.set_title(f"{assignment}: {len(values)} submissions", fontsize=10)
     ordered = sorted(tests, key=lambda t: t["pass_rate"], reverse=True)
     colors = ["tab:red" if t["hidden"] else "tab:gray" for t in ordered]
-    ax_tests.barh([t["test"] for t in ordered], [100 * t["pass_rate"] for t in ordered], color=colors)
+    bars = ax_tests.barh([t["test"] for t in ordered], [100 * t["pass_rate"] for t in ordered], color=colors)
+    ax_tests.bar_label(bars, labels=[f"{100 * t['pass_rate']:.0f}%" for t in ordered], fontsize=7, padding=2)
     ax_tests.set_xlim(0, 100)
     ax_tests.set_xlabel("% of the class passing (red: hidden tests)")
     ax_tests.tick_params(axis="y", labelsize=7)
-    ax_tests.set_title("what to reteach: lowest bars", fontsize=10)
+    ax_tests.set_title("what to reteach: the shortest bars, at the top", fontsize=10)
     return fig
 
 
