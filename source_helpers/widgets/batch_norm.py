@@ -1,0 +1,121 @@
+"""Lesson 05 widget: activation histograms before and after batch normalization.
+
+A batch ``x`` (N x D, standard normal) goes through a linear layer whose weights are scaled by
+``weight_scale``; the pre-activations ``a = x @ W`` are batch-normalized with ``gamma`` and ``beta``
+(the same for every feature) in train mode (batch statistics) or in eval mode (running statistics
+gathered over ``steps`` earlier training batches). Your ``batchnorm_forward`` is used when it works;
+until then torch's ``F.batch_norm``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import ipywidgets as W
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .core import interactive_figure, new_figure
+
+__all__ = ["torch_batchnorm_forward", "bn_histograms", "plot_bn_histograms", "bn_histogram_explorer"]
+
+
+def torch_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    """torch's ``F.batch_norm`` with the lesson's signature; updates the running arrays in place."""
+    rm, rv = torch.from_numpy(running_mean), torch.from_numpy(running_var)  # share memory: updated in place
+    out = F.batch_norm(torch.from_numpy(x), rm, rv, torch.from_numpy(gamma), torch.from_numpy(beta),
+                       training=training, momentum=momentum, eps=eps)
+    return out.numpy(), None
+
+
+def _batch(rng: np.random.Generator, N: int, D: int, weight: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    return rng.standard_normal((N, D)) @ weight + shift
+
+
+def bn_histograms(weight_scale: float = 1.0, gamma: float = 1.0, beta: float = 0.0, mode: str = "train",
+                  steps: int = 20, batch_size: int = 64, D: int = 16, seed: int = 0,
+                  bn_fn: Callable | None = None) -> dict:
+    """Pre-activations before BN and outputs after BN for one batch, plus the statistics used.
+
+    ``mode`` is ``"train"`` (normalize with the batch's own mean and biased variance) or ``"eval"``
+    (normalize with running statistics that started at mean 0, variance 1 and were updated by
+    ``steps`` earlier training batches with momentum 0.1). ``source`` says whose BN ran.
+    """
+    rng = np.random.default_rng(seed)
+    weight = weight_scale * rng.standard_normal((D, D)) / np.sqrt(D)
+    shift = weight_scale * rng.standard_normal(D)  # features have their own, nonzero means
+    g, b = np.full(D, float(gamma)), np.full(D, float(beta))
+    training = mode == "train"
+
+    def run(fn):
+        rm, rv = np.zeros(D), np.ones(D)
+        batch_rng = np.random.default_rng(seed + 1)
+        for _ in range(0 if training else steps):
+            fn(_batch(batch_rng, batch_size, D, weight, shift), g, b, rm, rv, True)
+        a = _batch(batch_rng, batch_size, D, weight, shift)
+        y = np.asarray(fn(a, g, b, rm, rv, training)[0])
+        return a, y, rm, rv
+
+    source = "torch F.batch_norm"
+    if bn_fn is not None:
+        try:
+            result = run(bn_fn)
+        except NotImplementedError:
+            source += " (your batchnorm_forward is not implemented yet)"
+            result = None
+        except Exception as exc:
+            source += f" (your batchnorm_forward raised {type(exc).__name__}: {exc})"
+            result = None
+        else:
+            source = "your batchnorm_forward"
+        if result is None:
+            result = run(torch_batchnorm_forward)
+    else:
+        result = run(torch_batchnorm_forward)
+    a, y, running_mean, running_var = result
+    if training:
+        mean_used, var_used = a.mean(axis=0), a.var(axis=0)
+    else:
+        mean_used, var_used = running_mean, running_var
+    return dict(a=a, y=y, weight_scale=weight_scale, gamma=gamma, beta=beta, mode=mode, steps=steps,
+                batch_size=batch_size, source=source, mean_used=mean_used, var_used=var_used,
+                batch_mean=a.mean(axis=0), batch_var=a.var(axis=0),
+                y_mean=float(y.mean()), y_std=float(y.std()), relu_alive=float((y > 0).mean()))
+
+
+def plot_bn_histograms(r: dict):
+    fig = new_figure(10, 3.8)
+    ax_a, ax_y = fig.subplots(1, 2)
+    a, y = r["a"], r["y"]
+    for j in range(min(a.shape[1], 4)):  # four features, one colour each
+        ax_a.hist(a[:, j], bins=25, alpha=0.5, label=f"feature {j}")
+        ax_y.hist(y[:, j], bins=25, alpha=0.5)
+    ax_a.set_title(f"before BN: a = x W  (weight scale {r['weight_scale']:.3g})\n"
+                   f"mean {a.mean():.3g}, std {a.std():.3g} over all features", fontsize=9)
+    ax_a.legend(fontsize=7)
+    ax_y.axvline(r["beta"], color="black", linestyle="--", linewidth=1)
+    stats = "batch statistics" if r["mode"] == "train" else f"running statistics after {r['steps']} training steps"
+    ax_y.set_title(f"after BN ({r['mode']} mode: {stats})\n"
+                   f"mean {r['y_mean']:.3g} (beta {r['beta']:.3g}), std {r['y_std']:.3g} (gamma {r['gamma']:.3g}); "
+                   f"{100 * r['relu_alive']:.0f}% > 0", fontsize=9)
+    for ax in (ax_a, ax_y):
+        ax.set_xlabel("activation")
+    ax_a.set_ylabel("count")
+    fig.suptitle(f"batch of {r['batch_size']}, BN by {r['source']}", fontsize=10)
+    return fig
+
+
+def bn_histogram_explorer(bn_fn: Callable | None = None) -> W.Widget:
+    """Sliders for the weight scale, gamma and beta, a train/eval switch and the running-statistics steps."""
+    slider = dict(continuous_update=False)
+    controls = dict(
+        weight_scale=W.FloatLogSlider(1.0, base=10, min=-2, max=2, step=0.25, description="weight scale", **slider),
+        gamma=W.FloatSlider(1.0, min=0.0, max=3.0, step=0.1, description="gamma", **slider),
+        beta=W.FloatSlider(0.0, min=-2.0, max=2.0, step=0.1, description="beta", **slider),
+        mode=W.ToggleButtons(options=["train", "eval"], value="train", description="mode"),
+        steps=W.IntSlider(20, 0, 100, description="steps (eval)", **slider),
+        batch_size=W.IntSlider(64, 2, 256, description="batch size", **slider),
+    )
+    return interactive_figure(bn_histograms, plot_bn_histograms, controls, fixed=dict(bn_fn=bn_fn),
+                              title="Activations before and after batch norm")

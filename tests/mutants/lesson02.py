@@ -1,0 +1,167 @@
+"""Lesson 02: mutants of every graded function, and a correct-but-different implementation."""
+
+from . import Alternative, Mutant
+
+LESSON = "02_one_by_one_conv"
+
+MUTANTS: list[Mutant] = [
+    # --- conv1x1_forward
+    Mutant("conv1x1_forward", "x.reshape(-1, C_in) without moving the channel axis last", """
+def conv1x1_forward(x, weight, bias):
+    N, C_in, H, W = x.shape
+    C_out = weight.shape[0]
+    if weight.shape[1:] != (C_in, 1, 1):
+        raise ValueError("bad weight")
+    rows = x.reshape(N * H * W, C_in)
+    matrix = weight.reshape(C_out, C_in)
+    out = (rows @ matrix.T + bias).reshape(N, H, W, C_out).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(out), (rows, matrix, x.shape)
+"""),
+    Mutant("conv1x1_forward", "output rows reshaped straight to (N, C_out, H, W) without moving channels back", """
+def conv1x1_forward(x, weight, bias):
+    N, C_in, H, W = x.shape
+    C_out = weight.shape[0]
+    if weight.shape[1:] != (C_in, 1, 1):
+        raise ValueError("bad weight")
+    rows = x.transpose(0, 2, 3, 1).reshape(N * H * W, C_in)
+    matrix = weight.reshape(C_out, C_in)
+    out = (rows @ matrix.T + bias).reshape(N, C_out, H, W)
+    return out, (rows, matrix, x.shape)
+"""),
+    Mutant("conv1x1_forward", "bias ignored", """
+_correct_conv1x1_forward = conv1x1_forward
+def conv1x1_forward(x, weight, bias):
+    return _correct_conv1x1_forward(x, weight, 0 * bias)
+"""),
+    Mutant("conv1x1_forward", "no ValueError for a weight that is not 1x1 (uses its centre tap)", """
+_correct_conv1x1_forward = conv1x1_forward
+def conv1x1_forward(x, weight, bias):
+    kh, kw = weight.shape[2] // 2, weight.shape[3] // 2
+    return _correct_conv1x1_forward(x, np.ascontiguousarray(weight[:, :, kh:kh + 1, kw:kw + 1]), bias)
+"""),
+    Mutant("conv1x1_forward", "output cast to float32", """
+_correct_conv1x1_forward = conv1x1_forward
+def conv1x1_forward(x, weight, bias):
+    out, cache = _correct_conv1x1_forward(x, weight, bias)
+    return out.astype(np.float32), cache
+"""),
+    # --- conv1x1_backward
+    Mutant("conv1x1_backward", "dbias averaged over pixels instead of summed", """
+_correct_conv1x1_backward = conv1x1_backward
+def conv1x1_backward(dout, cache):
+    dx, dw, db = _correct_conv1x1_backward(dout, cache)
+    return dx, dw, db / (dout.shape[0] * dout.shape[2] * dout.shape[3])
+"""),
+    Mutant("conv1x1_backward", "dweight computed as X^T dO (C_in x C_out) and reshaped without transposing", """
+_correct_conv1x1_backward = conv1x1_backward
+def conv1x1_backward(dout, cache):
+    dx, dw, db = _correct_conv1x1_backward(dout, cache)
+    C_out, C_in = dw.shape[:2]
+    return dx, np.ascontiguousarray(dw[:, :, 0, 0].T).reshape(C_out, C_in, 1, 1), db
+"""),
+    Mutant("conv1x1_backward", "dx rows reshaped straight to (N, C_in, H, W)", """
+_correct_conv1x1_backward = conv1x1_backward
+def conv1x1_backward(dout, cache):
+    dx, dw, db = _correct_conv1x1_backward(dout, cache)
+    N, C_in, H, W = dx.shape
+    return np.ascontiguousarray(dx.transpose(0, 2, 3, 1)).reshape(N, C_in, H, W), dw, db
+"""),
+    Mutant("conv1x1_backward", "dweight from the first image of the batch only", """
+_correct_conv1x1_backward = conv1x1_backward
+def conv1x1_backward(dout, cache):
+    rows, matrix, x_shape = cache
+    N, C_in, H, W = x_shape
+    dx, _, db = _correct_conv1x1_backward(dout, cache)
+    _, dw, _ = _correct_conv1x1_backward(dout[:1], (rows[:H * W], matrix, (1, C_in, H, W)))
+    return dx, dw, db
+"""),
+    # --- pointwise costs
+    Mutant("pointwise_costs", "bias forgotten in the 1x1 conv's parameter count", """
+def conv1x1_param_count(C_in, C_out):
+    return C_out * C_in
+"""),
+    Mutant("pointwise_costs", "multiply-adds without the spatial size (per pixel only)", """
+def conv1x1_mult_adds(C_in, C_out, H, W):
+    return C_in * C_out
+"""),
+    Mutant("pointwise_costs", "FC layer counted to C_out outputs instead of C_out*H*W", """
+def fc_param_count(C_in, C_out, H, W):
+    return (C_in * H * W) * C_out + C_out
+"""),
+    Mutant("pointwise_costs", "FC layer without its biases", """
+def fc_param_count(C_in, C_out, H, W):
+    return (C_in * H * W) * (C_out * H * W)
+"""),
+    # --- bottleneck costs
+    Mutant("bottleneck_costs", "the expanding 1x1 conv forgotten", """
+def bottleneck_costs(C, C_mid, H, W):
+    layers = [(C, C_mid, 1), (C_mid, C_mid, 3)]
+    return (sum(o * (i * k * k + 1) for i, o, k in layers), sum(i * k * k * o * H * W for i, o, k in layers))
+"""),
+    Mutant("bottleneck_costs", "the middle conv counted as 1x1 (kernel area forgotten)", """
+def bottleneck_costs(C, C_mid, H, W):
+    layers = [(C, C_mid, 1), (C_mid, C_mid, 1), (C_mid, C, 1)]
+    return (sum(o * (i * k * k + 1) for i, o, k in layers), sum(i * k * k * o * H * W for i, o, k in layers))
+"""),
+    Mutant("bottleneck_costs", "plain 3x3 multiply-adds without the spatial size", """
+def plain3x3_costs(C, H, W):
+    return C * (C * 9 + 1), C * 9 * C
+"""),
+    Mutant("bottleneck_costs", "biases forgotten in the bottleneck's parameters", """
+_correct_bottleneck_costs = bottleneck_costs
+def bottleneck_costs(C, C_mid, H, W):
+    params, macs = _correct_bottleneck_costs(C, C_mid, H, W)
+    return params - (2 * C_mid + C), macs
+"""),
+]
+
+
+# Different algorithms and return types: einsum instead of reshape+matmul, a dict cache holding x,
+# a backward pass through einsum, counts as np.int64 / lists of per-layer numbers summed with math.
+DIFFERENT_BUT_CORRECT = Alternative("einsum over NCHW, dict cache, numpy-integer counts", {
+    "conv1x1_forward": '''
+def conv1x1_forward(x, weight, bias):
+    if weight.ndim != 4 or weight.shape[2] != 1 or weight.shape[3] != 1 or weight.shape[1] != x.shape[1]:
+        raise ValueError("need a (C_out, C_in, 1, 1) weight matching x")
+    out = np.einsum("nchw,oc->nohw", x, weight[:, :, 0, 0]) + bias[None, :, None, None]
+    return out, {"x": x, "w": weight}
+''',
+    "conv1x1_backward": '''
+def conv1x1_backward(dout, cache):
+    x, w = cache["x"], cache["w"]
+    dx = np.einsum("nohw,oc->nchw", dout, w[:, :, 0, 0])
+    dw = np.einsum("nohw,nchw->oc", dout, x)[:, :, None, None]
+    return dx, dw, np.einsum("nohw->o", dout)
+''',
+    "pointwise_costs": '''
+def conv1x1_param_count(C_in, C_out):
+    return np.int64(C_in * C_out) + C_out
+
+
+def conv1x1_mult_adds(C_in, C_out, H, W):
+    return float(np.prod([C_in, C_out, H, W], dtype=np.int64))
+
+
+def fc_param_count(C_in, C_out, H, W):
+    pixels = H * W
+    return np.int64(C_out * pixels) * (C_in * pixels + 1)
+''',
+    "bottleneck_costs": '''
+import math
+
+
+def _conv_cost(c_in, c_out, k, H, W):
+    return c_out * (c_in * k * k + 1), math.prod((c_in, k, k, c_out, H, W))
+
+
+def bottleneck_costs(C, C_mid, H, W):
+    costs = [_conv_cost(C, C_mid, 1, H, W), _conv_cost(C_mid, C_mid, 3, H, W), _conv_cost(C_mid, C, 1, H, W)]
+    return tuple(np.int64(sum(part)) for part in zip(*costs))
+
+
+def plain3x3_costs(C, H, W):
+    return _conv_cost(C, C, 3, H, W)
+''',
+})
+
+ALTERNATIVES = [DIFFERENT_BUT_CORRECT]
