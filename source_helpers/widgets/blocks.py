@@ -1,0 +1,155 @@
+"""Lesson 07 widget: the block cost calculator (parameters and multiply-adds of each block type)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import ipywidgets as W
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from .core import interactive_figure, new_figure
+
+__all__ = ["BLOCKS", "torch_block", "torch_costs", "block_costs", "plot_block_costs", "block_cost_calculator"]
+
+BLOCKS = ("standard", "pointwise", "grouped", "depthwise", "separable")
+
+
+def torch_block(block: str, C_in: int, C_out: int, K: int, groups: int = 1, stride: int = 1,
+                bias: bool = True) -> torch.nn.Module:
+    """The block as torch modules on the ``meta`` device (shapes only: nothing is allocated or computed)."""
+    conv = torch.nn.Conv2d
+    pad = K // 2
+    if block == "standard":
+        return conv(C_in, C_out, K, stride, pad, bias=bias, device="meta")
+    if block == "pointwise":
+        return conv(C_in, C_out, 1, stride, bias=bias, device="meta")
+    if block == "grouped":
+        return conv(C_in, C_out, K, stride, pad, groups=groups, bias=bias, device="meta")
+    if block == "depthwise":
+        return conv(C_in, C_out, K, stride, pad, groups=C_in, bias=bias, device="meta")
+    if block == "separable":
+        return torch.nn.Sequential(conv(C_in, C_in, K, stride, pad, groups=C_in, bias=bias, device="meta"),
+                                   conv(C_in, C_out, 1, bias=bias, device="meta"))
+    raise ValueError(f"unknown block {block!r}; choose from {BLOCKS}")
+
+
+def torch_costs(block: str, C_in: int, C_out: int, K: int, H: int, W: int, groups: int = 1,
+                stride: int = 1, bias: bool = True) -> tuple[int, int, tuple[int, int]]:
+    """``(parameters, multiply-adds, (H_out, W_out))`` from torch's parameter list and FLOP counter."""
+    module = torch_block(block, C_in, C_out, K, groups, stride, bias)
+    with FlopCounterMode(display=False) as counter:
+        out = module(torch.zeros(1, C_in, H, W, device="meta"))
+    params = sum(p.numel() for p in module.parameters())
+    return params, counter.get_total_flops() // 2, tuple(out.shape[2:])
+
+
+def _valid(block: str, C_in: int, C_out: int, groups: int) -> str | None:
+    if block == "grouped" and (groups < 1 or C_in % groups or C_out % groups):
+        return f"groups={groups} must divide C_in={C_in} and C_out={C_out}"
+    if block == "depthwise" and C_out % C_in:
+        return f"C_out={C_out} must be a multiple of C_in={C_in}"
+    return None
+
+
+def block_costs(block: str = "grouped", C_in: int = 64, C_out: int = 64, K: int = 3, groups: int = 4,
+                H: int = 56, W: int = 56, stride: int = 1, cost_fn: Callable | None = None) -> dict:
+    """Parameters and multiply-adds of every block type for one setting (torch's counts).
+
+    With ``cost_fn`` (your ``block_cost(block, C_in, C_out, K, H_out, W_out, groups=...)``) its answers are
+    shown instead, and ``mismatch`` lists the blocks where they differ from torch; while it raises
+    ``NotImplementedError`` (or fails) torch's counts are shown and ``source`` says so.
+    """
+    rows, mismatch = {}, []
+    source = "torch (parameter list and FLOP counter)"
+    student_state = None if cost_fn is None else "ok"
+    for name in BLOCKS:
+        problem = _valid(name, C_in, C_out, groups)
+        if problem:
+            rows[name] = dict(params=None, mult_adds=None, problem=problem)
+            continue
+        params, macs, (H_out, W_out) = torch_costs(name, C_in, C_out, K, H, W, groups, stride)
+        row = dict(params=params, mult_adds=macs, problem=None, H_out=H_out, W_out=W_out)
+        if cost_fn is not None and student_state == "ok":
+            try:
+                mine = cost_fn(name, C_in, C_out, K, H_out, W_out, groups=groups)
+                mine = (int(mine[0]), int(mine[1]))
+            except NotImplementedError:
+                student_state = "your block_cost is not implemented yet"
+            except Exception as exc:
+                student_state = f"your block_cost raised {type(exc).__name__}: {exc}"
+            else:
+                if mine != (params, macs):
+                    mismatch.append(name)
+                row.update(params=mine[0], mult_adds=mine[1], torch=(params, macs))
+        rows[name] = row
+    if cost_fn is not None:
+        if student_state == "ok":
+            source = "your block_cost" + (f" (differs from torch for {', '.join(mismatch)})" if mismatch else
+                                          " (agrees with torch)")
+        else:  # fall back to torch's numbers everywhere
+            for row in rows.values():
+                if "torch" in row:
+                    row["params"], row["mult_adds"] = row.pop("torch")
+            mismatch = []
+            source += f" — {student_state}"
+    standard = rows["standard"]["mult_adds"]
+    ratios = {name: (row["mult_adds"] / standard if row["mult_adds"] is not None and standard else None)
+              for name, row in rows.items()}
+    return dict(block=block, C_in=C_in, C_out=C_out, K=K, groups=groups, H=H, W=W, stride=stride, rows=rows,
+                ratios=ratios, separable_formula=1 / C_out + 1 / K**2, source=source, mismatch=mismatch)
+
+
+def _fmt(n: int | None) -> str:
+    if n is None:
+        return "n/a"
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.3g}{unit}"
+    return str(n)
+
+
+def plot_block_costs(r: dict):
+    fig = new_figure(10, 3.8)
+    axes = fig.subplots(1, 2)
+    names = list(BLOCKS)
+    y = np.arange(len(names))
+    for ax, key, title in ((axes[0], "params", "parameters"), (axes[1], "mult_adds", "multiply-adds per image")):
+        values = [r["rows"][n][key] for n in names]
+        colors = ["tab:red" if n in r["mismatch"] else ("tab:blue" if n == r["block"] else "0.7") for n in names]
+        ax.barh(y, [v or 0 for v in values], color=colors)
+        positive = [v for v in values if v]
+        if positive:
+            ax.set_xscale("log")
+            ax.set_xlim(min(positive) / 2, max(positive) * 20)
+        for i, v in enumerate(values):
+            problem = r["rows"][names[i]]["problem"]
+            label = _fmt(v) if v is not None else f"n/a: {problem}"
+            ax.text(v if v else (min(positive) if positive else 1), i, " " + label, va="center", fontsize=8)
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.set_title(title, fontsize=9)
+    sel = r["block"]
+    ratio = r["ratios"].get(sel)
+    ratio_text = f"{sel}/standard multiply-adds = {ratio:.4f}" if ratio is not None else f"{sel}: not valid here"
+    fig.suptitle(f"C_in={r['C_in']}, C_out={r['C_out']}, K={r['K']}, groups={r['groups']}, "
+                 f"input {r['H']}x{r['W']}, stride {r['stride']}   |   {ratio_text}   |   "
+                 f"1/C_out + 1/K^2 = {r['separable_formula']:.4f}\nnumbers from {r['source']}",
+                 fontsize=9, color="red" if r["mismatch"] else "black")
+    return fig
+
+
+def block_cost_calculator(cost_fn: Callable | None = None) -> W.Widget:
+    """Pick a block and its sizes; bars compare all block types (your ``block_cost`` when it works)."""
+    slider = dict(continuous_update=False)
+    controls = dict(
+        block=W.Dropdown(options=list(BLOCKS), value="grouped", description="block"),
+        C_in=W.IntSlider(64, 1, 512, description="C_in", **slider),
+        C_out=W.IntSlider(128, 1, 512, description="C_out", **slider),
+        K=W.IntSlider(3, 1, 7, description="K", **slider),
+        groups=W.IntSlider(4, 1, 64, description="groups", **slider),
+        stride=W.IntSlider(1, 1, 2, description="stride", **slider),
+    )
+    return interactive_figure(block_costs, plot_block_costs, controls, fixed=dict(H=56, W=56, cost_fn=cost_fn),
+                              title="Block cost calculator (input C_in x 56 x 56)")

@@ -1,0 +1,380 @@
+"""Lesson 07: mutants of every graded function, and a correct-but-different implementation of all of them."""
+
+from . import Alternative, Mutant
+
+LESSON = "07_efficient_blocks"
+
+_FWD = """
+_correct_conv2d_grouped_forward = conv2d_grouped_forward
+def conv2d_grouped_forward(x, weight, bias, stride=1, padding=0, groups=1):
+{body}
+"""
+
+
+def _fwd(mistake: str, body: str) -> Mutant:
+    return Mutant("conv2d_grouped_forward", mistake, _FWD.format(body=body))
+
+
+_BWD = """
+_correct_conv2d_grouped_backward = conv2d_grouped_backward
+def conv2d_grouped_backward(dout, cache):
+{body}
+"""
+
+
+def _bwd(mistake: str, body: str) -> Mutant:
+    return Mutant("conv2d_grouped_backward", mistake, _BWD.format(body=body))
+
+
+_RES_FWD = """
+_correct_residual_block_forward = residual_block_forward
+def residual_block_forward(x, params, stride=1, eps=1e-5):
+{body}
+"""
+
+_RES_BWD = """
+_correct_residual_block_backward = residual_block_backward
+def residual_block_backward(dout, cache):
+{body}
+"""
+
+_BN_FWD = """
+_correct_batchnorm2d_train_forward = batchnorm2d_train_forward
+def batchnorm2d_train_forward(x, gamma, beta, eps=1e-5):
+{body}
+"""
+
+_BN_BWD = """
+_correct_batchnorm2d_train_backward = batchnorm2d_train_backward
+def batchnorm2d_train_backward(dout, cache):
+{body}
+"""
+
+
+def _bn_fwd(mistake: str, body: str) -> Mutant:
+    return Mutant("batchnorm2d_train", mistake, _BN_FWD.format(body=body))
+
+
+def _bn_bwd(mistake: str, body: str) -> Mutant:
+    return Mutant("batchnorm2d_train", mistake, _BN_BWD.format(body=body))
+
+
+MUTANTS: list[Mutant] = [
+    # --- grouped forward
+    _fwd("input channels assigned to groups round-robin (channel c in group c % g) instead of in blocks",
+         "    N, C, H, W = x.shape\n"
+         "    xi = x.reshape(N, C // groups, groups, H, W).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)\n"
+         "    out, _ = _correct_conv2d_grouped_forward(xi, weight, bias, stride, padding, groups)\n"
+         "    return out, (x, weight, bias, stride, padding, groups)"),
+    _fwd("groups ignored: every filter sees the first C_in/g channels",
+         "    Cg = weight.shape[1]\n"
+         "    out, _ = _correct_conv2d_grouped_forward(np.ascontiguousarray(x[:, :Cg]), weight, bias, stride,\n"
+         "                                             padding, 1)\n"
+         "    return out, (x, weight, bias, stride, padding, groups)"),
+    _fwd("flipped kernel (true convolution instead of cross-correlation)",
+         "    return _correct_conv2d_grouped_forward(x, weight[:, :, ::-1, ::-1], bias, stride, padding, groups)"),
+    _fwd("bias ignored",
+         "    return _correct_conv2d_grouped_forward(x, weight, 0 * bias, stride, padding, groups)"),
+    _fwd("stride ignored: stride-1 output cropped to the expected size",
+         "    out, _ = _correct_conv2d_grouped_forward(x, weight, bias, 1, padding, groups)\n"
+         "    H_out = (x.shape[2] - weight.shape[2] + 2 * padding) // stride + 1\n"
+         "    W_out = (x.shape[3] - weight.shape[3] + 2 * padding) // stride + 1\n"
+         "    return np.ascontiguousarray(out[:, :, :H_out, :W_out]), (x, weight, bias, stride, padding, groups)"),
+    # --- grouped backward
+    _bwd("dbias averaged instead of summed",
+         "    dx, dw, db = _correct_conv2d_grouped_backward(dout, cache)\n"
+         "    return dx, dw, db / (dout.shape[0] * dout.shape[2] * dout.shape[3])"),
+    _bwd("dweight from the first image of the batch only",
+         "    x, weight, bias, stride, padding, groups = cache\n"
+         "    dx, _, db = _correct_conv2d_grouped_backward(dout, cache)\n"
+         "    _, dw, _ = _correct_conv2d_grouped_backward(dout[:1], (x[:1], weight, bias, stride, padding, groups))\n"
+         "    return dx, dw, db"),
+    _bwd("dx sent back through the flipped kernel",
+         "    x, weight, bias, stride, padding, groups = cache\n"
+         "    _, dw, db = _correct_conv2d_grouped_backward(dout, cache)\n"
+         "    flipped = (x, weight[:, :, ::-1, ::-1].copy(), bias, stride, padding, groups)\n"
+         "    dx, _, _ = _correct_conv2d_grouped_backward(dout, flipped)\n"
+         "    return dx, dw, db"),
+    _bwd("dx and dweight computed as if groups=1 (each group's gradient sent to the first group)",
+         "    x, weight, bias, stride, padding, groups = cache\n"
+         "    dx, dw, db = _correct_conv2d_grouped_backward(dout, cache)\n"
+         "    Cg = weight.shape[1]\n"
+         "    dx = np.zeros_like(dx)\n"
+         "    dx[:, :Cg] = _correct_conv2d_grouped_backward(dout, (x[:, :Cg], weight, bias, stride, padding, 1))[0]\n"
+         "    return dx, dw, db"),
+    _bwd("padding not cropped from dx",
+         "    x, weight, bias, stride, padding, groups = cache\n"
+         "    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))\n"
+         "    return _correct_conv2d_grouped_backward(dout, (xp, weight, bias, stride, 0, groups))"),
+    # --- block_cost / separable_ratio
+    Mutant("block_cost", "grouped conv: parameters and multiply-adds not divided by the groups", """
+_correct_block_cost = block_cost
+def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
+    if block == "grouped":
+        _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)  # keeps the ValueError
+        return _correct_block_cost("standard", C_in, C_out, K, H_out, W_out, 1, bias)
+    return _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)
+"""),
+    Mutant("block_cost", "depthwise multiply-adds times C_in (as if every filter saw every channel)", """
+_correct_block_cost = block_cost
+def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
+    params, macs = _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)
+    return params, macs * C_in if block == "depthwise" else macs
+"""),
+    Mutant("block_cost", "separable: the depthwise conv's bias forgotten", """
+_correct_block_cost = block_cost
+def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
+    params, macs = _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)
+    return (params - C_in if block == "separable" and bias else params), macs
+"""),
+    Mutant("block_cost", "separable_ratio 1/C_out + 1/K (the kernel area is K squared)", """
+def separable_ratio(C_out, K):
+    return 1 / C_out + 1 / K
+"""),
+    Mutant("block_cost", "point-wise conv costed with the K x K kernel", """
+_correct_block_cost = block_cost
+def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
+    if block == "pointwise":
+        return _correct_block_cost("standard", C_in, C_out, K, H_out, W_out, groups, bias)
+    return _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)
+"""),
+    # --- stacked_filters
+    Mutant("stacked_filters", "receptive field L * K", """
+_correct_stacked_filters = stacked_filters
+def stacked_filters(C, L, K=3, bias=True):
+    _, stacked, _ = _correct_stacked_filters(C, L, K, bias)
+    rf = L * K
+    return rf, stacked, C * (C * rf * rf + (1 if bias else 0))
+"""),
+    Mutant("stacked_filters", "one bias for the whole stack instead of one per layer", """
+_correct_stacked_filters = stacked_filters
+def stacked_filters(C, L, K=3, bias=True):
+    rf, stacked, single = _correct_stacked_filters(C, L, K, bias)
+    return rf, stacked - (L - 1) * C if bias else stacked, single
+"""),
+    Mutant("stacked_filters", "single filter K*L wide instead of the receptive field", """
+_correct_stacked_filters = stacked_filters
+def stacked_filters(C, L, K=3, bias=True):
+    rf, stacked, _ = _correct_stacked_filters(C, L, K, bias)
+    return rf, stacked, C * (C * (K * L) ** 2 + (1 if bias else 0))
+"""),
+    Mutant("stacked_filters", "input channels forgotten (C K^2 per layer instead of C^2 K^2)", """
+_correct_stacked_filters = stacked_filters
+def stacked_filters(C, L, K=3, bias=True):
+    rf, _, single = _correct_stacked_filters(C, L, K, bias)
+    return rf, L * (C * K * K + (C if bias else 0)), single
+"""),
+    # --- batchnorm2d_train (pasted from lesson 05)
+    _bn_fwd("statistics per sample over H, W (instance norm) instead of over N, H, W",
+            "    mean = x.mean(axis=(2, 3), keepdims=True)\n"
+            "    std = np.sqrt(x.var(axis=(2, 3), keepdims=True) + eps)\n"
+            "    x_hat = (x - mean) / std\n"
+            "    return gamma[None, :, None, None] * x_hat + beta[None, :, None, None], (x_hat, gamma, std)"),
+    _bn_fwd("statistics over N only (per channel and position), as for a fully connected layer",
+            "    mean = x.mean(axis=0, keepdims=True)\n"
+            "    std = np.sqrt(x.var(axis=0, keepdims=True) + eps)\n"
+            "    x_hat = (x - mean) / std\n"
+            "    return gamma[None, :, None, None] * x_hat + beta[None, :, None, None], (x_hat, gamma, std)"),
+    _bn_fwd("unbiased variance (divides by N*H*W - 1)",
+            "    mean = x.mean(axis=(0, 2, 3), keepdims=True)\n"
+            "    std = np.sqrt(x.var(axis=(0, 2, 3), keepdims=True, ddof=1) + eps)\n"
+            "    x_hat = (x - mean) / std\n"
+            "    return gamma[None, :, None, None] * x_hat + beta[None, :, None, None], (x_hat, gamma, std)"),
+    _bn_fwd("eps forgotten",
+            "    return _correct_batchnorm2d_train_forward(x, gamma, beta, 0.0)"),
+    _bn_bwd("dgamma not summed over the batch (first image only)",
+            "    dx, _, dbeta = _correct_batchnorm2d_train_backward(dout, cache)\n"
+            "    x_hat = cache[0]\n"
+            "    return dx, (dout[0] * x_hat[0]).sum(axis=(1, 2)), dbeta"),
+    _bn_bwd("dx ignores the batch statistics' dependence on x (dout * gamma / std only)",
+            "    _, dgamma, dbeta = _correct_batchnorm2d_train_backward(dout, cache)\n"
+            "    x_hat, gamma, std = cache\n"
+            "    return dout * gamma[None, :, None, None] / std, dgamma, dbeta"),
+    # --- residual forward
+    Mutant("residual_block_forward", "no shortcut: a plain block", _RES_FWD.format(body="""
+    out, cache = _correct_residual_block_forward(x, {**params, "w_proj": np.zeros_like(
+        params.get("w_proj", np.zeros((params["w1"].shape[0], x.shape[1], 1, 1))))}, stride, eps)
+    return out, cache
+""")),
+    Mutant("residual_block_forward", "final ReLU missing (returns F(x) + shortcut)", _RES_FWD.format(body="""
+    out, cache = _correct_residual_block_forward(x, params, stride, eps)
+    return cache[-1], cache
+""")),
+    Mutant("residual_block_forward", "ReLU on F(x) before the addition instead of after", _RES_FWD.format(body="""
+    out, cache = _correct_residual_block_forward(x, params, stride, eps)
+    z = cache[-1]
+    shortcut = z - cache[4][0] * cache[4][1][None, :, None, None] - params["beta2"][None, :, None, None]
+    return np.maximum(z - shortcut, 0) + shortcut, cache
+""")),
+    Mutant("residual_block_forward", "projection ignored when the shapes already match", _RES_FWD.format(body="""
+    w1 = params["w1"]
+    if stride == 1 and w1.shape[0] == w1.shape[1]:
+        params = {k: v for k, v in params.items() if k != "w_proj"}
+    return _correct_residual_block_forward(x, params, stride, eps)
+""")),
+    # --- residual backward
+    Mutant("residual_block_backward", "gradient not sent through the shortcut", _RES_BWD.format(body="""
+    grads = _correct_residual_block_backward(dout, cache)
+    conv1_cache, bn1_cache, a1, conv2_cache, bn2_cache, proj_cache, z = cache
+    dz = dout * (z > 0)
+    short = dz if proj_cache is None else conv2d_grouped_backward(dz, proj_cache)[0]
+    grads["x"] = grads["x"] - short
+    return grads
+""")),
+    Mutant("residual_block_backward", "final ReLU's mask ignored", _RES_BWD.format(body="""
+    z = cache[-1]
+    return _correct_residual_block_backward(dout, cache[:-1] + (np.abs(z) + 1,))
+""")),
+    Mutant("residual_block_backward", "first ReLU's mask ignored", _RES_BWD.format(body="""
+    c = list(cache)
+    c[2] = np.abs(c[2]) + 1
+    return _correct_residual_block_backward(dout, tuple(c))
+""")),
+    Mutant("residual_block_backward", "dbeta2 and dgamma2 swapped", _RES_BWD.format(body="""
+    grads = _correct_residual_block_backward(dout, cache)
+    grads["gamma2"], grads["beta2"] = grads["beta2"], grads["gamma2"]
+    return grads
+""")),
+]
+
+
+DIFFERENT_BUT_CORRECT = Alternative(
+    "group loop with offset loops, dict caches, closed-form counters, channel-row batch norm", {
+    "conv2d_grouped_forward": '''
+def conv2d_grouped_forward(x, weight, bias, stride=1, padding=0, groups=1):
+    N, C, H, W = x.shape
+    F_, Cg, KH, KW = weight.shape
+    if C % groups != 0 or F_ % groups != 0 or Cg * groups != C:
+        raise ValueError("channels do not split into the groups")
+    Hp, Wp = H + 2 * padding, W + 2 * padding
+    if KH > Hp or KW > Wp:
+        raise ValueError("kernel larger than the padded input")
+    Ho, Wo = (Hp - KH) // stride + 1, (Wp - KW) // stride + 1
+    xp = np.pad(x, [(0, 0), (0, 0), (padding,) * 2, (padding,) * 2])
+    out = np.empty((N, F_, Ho, Wo), dtype=x.dtype)
+    Fg = F_ // groups
+    for g in range(groups):  # one ordinary conv per group, by kernel offsets
+        xs, ws = xp[:, g * Cg:(g + 1) * Cg], weight[g * Fg:(g + 1) * Fg]
+        acc = np.zeros((N, Fg, Ho, Wo), dtype=x.dtype)
+        for u in range(KH):
+            for v in range(KW):
+                patch = xs[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]
+                acc += np.einsum("nchw,fc->nfhw", patch, ws[:, :, u, v])
+        out[:, g * Fg:(g + 1) * Fg] = acc + bias[g * Fg:(g + 1) * Fg, None, None]
+    return out, {"x": x, "w": weight, "stride": stride, "pad": padding, "g": groups}
+''',
+    "conv2d_grouped_backward": '''
+def conv2d_grouped_backward(dout, cache):
+    x, w, s, P, G = cache["x"], cache["w"], cache["stride"], cache["pad"], cache["g"]
+    N, C, H, W = x.shape
+    F_, Cg, KH, KW = w.shape
+    Fg = F_ // G
+    Ho, Wo = dout.shape[2:]
+    xp = np.pad(x, [(0, 0), (0, 0), (P,) * 2, (P,) * 2])
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for g in range(G):
+        cs, fs = slice(g * Cg, (g + 1) * Cg), slice(g * Fg, (g + 1) * Fg)
+        for u in range(KH):
+            for v in range(KW):
+                rows, cols = slice(u, u + s * (Ho - 1) + 1, s), slice(v, v + s * (Wo - 1) + 1, s)
+                dw[fs, :, u, v] = np.einsum("nfhw,nchw->fc", dout[:, fs], xp[:, cs, rows, cols])
+                dxp[:, cs, rows, cols] += np.einsum("nfhw,fc->nchw", dout[:, fs], w[fs, :, u, v])
+    return dxp[:, :, P:P + H, P:P + W].copy(), dw, dout.sum(axis=(0, 2, 3))
+''',
+    "block_cost": '''
+def _grouped(C_in, C_out, K, HW, g, b):
+    if g < 1 or C_in % g or C_out % g:
+        raise ValueError("channels do not split into the groups")
+    weights = C_out * (C_in // g) * K * K
+    return np.int64(weights + b * C_out), float(weights * HW)
+
+
+def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
+    HW, b = H_out * W_out, int(bool(bias))
+    table = {
+        "standard": lambda: _grouped(C_in, C_out, K, HW, 1, b),
+        "pointwise": lambda: _grouped(C_in, C_out, 1, HW, 1, b),
+        "grouped": lambda: _grouped(C_in, C_out, K, HW, groups, b),
+        "depthwise": lambda: _grouped(C_in, C_out, K, HW, C_in, b),
+        "separable": lambda: tuple(np.add(_grouped(C_in, C_in, K, HW, C_in, b), _grouped(C_in, C_out, 1, HW, 1, b))),
+    }
+    if block not in table:
+        raise ValueError("unknown block")
+    return list(table[block]())
+
+
+def separable_ratio(C_out, K):
+    return np.float64((K * K + C_out) / (C_out * K * K))
+''',
+    "stacked_filters": '''
+def stacked_filters(C, L, K=3, bias=True):
+    rf = K + (L - 1) * (K - 1)
+    per_layer = C * C * K * K + (C if bias else 0)
+    return [rf, sum(per_layer for _ in range(L)), C * C * rf ** 2 + (C if bias else 0)]
+''',
+    "batchnorm2d_train": '''
+def batchnorm2d_train_forward(x, gamma, beta, eps=1e-5):
+    N, C, H, W = x.shape
+    rows = x.transpose(1, 0, 2, 3).reshape(C, -1)  # one row per channel
+    m = rows.shape[1]
+    mu = rows.sum(axis=1) / m
+    xc = rows - mu[:, None]
+    var = (xc * xc).sum(axis=1) / m
+    inv = 1.0 / np.sqrt(var + eps)
+    y = gamma[:, None] * xc * inv[:, None] + beta[:, None]
+    out = y.reshape(C, N, H, W).transpose(1, 0, 2, 3).copy()
+    return out, {"xc": xc, "inv": inv, "gamma": gamma, "shape": x.shape}
+
+
+def batchnorm2d_train_backward(dout, cache):
+    N, C, H, W = cache["shape"]
+    xc, inv, gamma = cache["xc"], cache["inv"], cache["gamma"]
+    m = xc.shape[1]
+    d = dout.transpose(1, 0, 2, 3).reshape(C, -1)
+    dbeta = d.sum(axis=1)
+    dgamma = (d * xc).sum(axis=1) * inv
+    dxhat = d * gamma[:, None]  # the long chain rule: through x_hat, the variance and the mean
+    dvar = (dxhat * xc).sum(axis=1) * -0.5 * inv ** 3
+    dmu = -(dxhat * inv[:, None]).sum(axis=1) - 2.0 * dvar * xc.sum(axis=1) / m
+    dx = dxhat * inv[:, None] + 2.0 * dvar[:, None] * xc / m + dmu[:, None] / m
+    return dx.reshape(C, N, H, W).transpose(1, 0, 2, 3).copy(), dgamma, dbeta
+''',
+    "residual_block_forward": '''
+def residual_block_forward(x, params, stride=1, eps=1e-5):
+    C_out = params["w1"].shape[0]
+    zeros = np.zeros(C_out)
+    K = params["w1"].shape[-1]
+    c = {}
+    h, c["conv1"] = conv2d_grouped_forward(x, params["w1"], zeros, stride=stride, padding=(K - 1) // 2)
+    h, c["bn1"] = batchnorm2d_train_forward(h, params["gamma1"], params["beta1"], eps=eps)
+    c["mask1"] = h > 0
+    h, c["conv2"] = conv2d_grouped_forward(h * c["mask1"], params["w2"], zeros, padding=(K - 1) // 2)
+    h, c["bn2"] = batchnorm2d_train_forward(h, params["gamma2"], params["beta2"], eps=eps)
+    if params.get("w_proj") is not None:
+        s, c["proj"] = conv2d_grouped_forward(x, params["w_proj"], zeros, stride=stride)
+    elif h.shape == x.shape:
+        s = x
+    else:
+        raise ValueError("shapes differ and there is no projection")
+    c["mask_out"] = (h + s) > 0
+    return (h + s) * c["mask_out"], c
+''',
+    "residual_block_backward": '''
+def residual_block_backward(dout, cache):
+    g = {}
+    dz = dout * cache["mask_out"]
+    if "proj" in cache:
+        dx_short, g["w_proj"], _ = conv2d_grouped_backward(dz, cache["proj"])
+    else:
+        dx_short = dz
+    d, g["gamma2"], g["beta2"] = batchnorm2d_train_backward(dz, cache["bn2"])
+    d, g["w2"], _ = conv2d_grouped_backward(d, cache["conv2"])
+    d, g["gamma1"], g["beta1"] = batchnorm2d_train_backward(d * cache["mask1"], cache["bn1"])
+    d, g["w1"], _ = conv2d_grouped_backward(d, cache["conv1"])
+    g["x"] = dx_short + d
+    return g
+''',
+})
+
+ALTERNATIVES = [DIFFERENT_BUT_CORRECT]
