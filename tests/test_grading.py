@@ -6,7 +6,8 @@ version (as a student would hand it in) and graded by ``nbgrader autograde``:
 - solved: the reference solutions pasted into the student version -> full marks
 - blank: the untouched student version -> 0 on every autograded cell
 - different: correct code written differently from the reference -> full marks
-- one known-wrong variant per exercise -> loses marks (every variant is checked in test_mutants.py)
+- a known-wrong variant of the first and of the last exercise -> loses marks (every variant of every
+  exercise is checked, much faster, in one kernel by test_mutants.py)
 
 then feedback is generated and grades exported, as an instructor would.
 """
@@ -23,20 +24,23 @@ from autograder.course import generate_student_version, load_config, nbgrader_ap
 from tests.harness import fill, grade_cells, grade_id, read, solution_path, solution_sources
 from tests.mutants import lesson_modules
 
-# One worker grades the whole class once (the fixture is module-scoped; see --dist loadgroup).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-round-trip")]
+pytestmark = pytest.mark.slow
 
 LESSON_MODULES = lesson_modules()
 
 
-def first_mutant_per_exercise(module):
+def sample_mutants(module):
+    """The first mutant of the first and of the last exercise: enough to prove the grading path."""
     chosen = {}
     for m in module.MUTANTS:
         chosen.setdefault(m.exercise, m)
-    return chosen
+    exercises = list(chosen)
+    return {e: chosen[e] for e in {exercises[0], exercises[-1]}}
 
 
-@pytest.fixture(scope="module", params=LESSON_MODULES, ids=lambda m: m.LESSON)
+# Each lesson's class is graded once, by one worker (--dist loadgroup keeps a group on one worker).
+@pytest.fixture(scope="module", params=[pytest.param(m, marks=pytest.mark.xdist_group(f"grading-{m.LESSON}"))
+                                        for m in LESSON_MODULES], ids=lambda m: m.LESSON)
 def graded(request, tmp_path_factory):
     module = request.param
     lesson = module.LESSON
@@ -46,7 +50,7 @@ def graded(request, tmp_path_factory):
     submissions = {"solved": fill(student, refs), "blank": student}
     for i, alt in enumerate(module.ALTERNATIVES):
         submissions[f"different{i}"] = fill(student, {**refs, **alt.cells})
-    for exercise, mutant in first_mutant_per_exercise(module).items():
+    for exercise, mutant in sample_mutants(module).items():
         submissions[f"wrong-{exercise}"] = fill(student, {**refs, exercise: mutant.source(refs[exercise])})
     api = nbgrader_api(root)
     for name, nb in submissions.items():
