@@ -6,7 +6,8 @@
 The NumPy implementations timed are the reference solutions of lesson 01, taken from the solution
 notebook itself (so the benchmark measures what the workbook teaches). Every timing is the median of
 repeats; the printed ratios are vectorized/torch (lower is better; 1.0 = as fast as torch) and
-naive/vectorized (the speedup of vectorizing). Nothing here asserts a time.
+naive/vectorized (the speedup of vectorizing). Where a GPU is present, torch's time on it is shown too
+(float32 there uses TF32 by default). Nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -68,13 +69,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     shapes, repeat = (QUICK, 1) if args.quick else (SHAPES, args.repeat)
     fns = load_solutions()
+    cuda = torch.cuda.is_available()
     torch.set_num_threads(1)
     with threadpool_limits(limits=1):
         blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})" for i in threadpool_info())
         print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; one thread each; "
-              f"numpy {np.__version__} [{blas}]; torch {torch.__version__}; medians of {repeat}")
+              f"numpy {np.__version__} [{blas}]; torch {torch.__version__}; medians of {repeat}"
+              + (f"; GPU {torch.cuda.get_device_name()}" if cuda else ""))
         print(f"{'shape':<12} {'dtype':<8} {'pass':<8} {'naive ms':>9} {'numpy ms':>9} {'torch ms':>9} "
-              f"{'numpy/torch':>11} {'naive/numpy':>11}")
+              f"{'numpy/torch':>11} {'naive/numpy':>11}" + (f" {'cuda ms':>9}" if cuda else ""))
         for name, (N, C, H, W), (C_out, K), P in shapes:
             for dtype in (np.float32, np.float64):
                 rng = np.random.default_rng(0)
@@ -93,6 +96,22 @@ def main(argv=None) -> int:
                 def torch_backward():
                     torch.autograd.grad(ot, (xt, wt, bt), dt, retain_graph=True)
 
+                gpu = {}
+                if cuda:
+                    xc, wc, bc = (t.detach().cuda().requires_grad_() for t in (xt, wt, bt))
+                    oc, dc = F.conv2d(xc, wc, bc, padding=P), dt.cuda()
+
+                    def gpu_forward():
+                        with torch.no_grad():
+                            F.conv2d(xc, wc, bc, padding=P)
+                        torch.cuda.synchronize()
+
+                    def gpu_backward():
+                        torch.autograd.grad(oc, (xc, wc, bc), dc, retain_graph=True)
+                        torch.cuda.synchronize()
+
+                    gpu = {"forward": gpu_forward, "backward": gpu_backward}
+
                 rows = {
                     "forward": (lambda: fns["conv2d_forward"](x, w, b, 1, P), lambda: F.conv2d(xt, wt, bt, padding=P),
                                 lambda: fns["conv2d_forward_naive"](x, w, b, 1, P)),
@@ -106,8 +125,9 @@ def main(argv=None) -> int:
                     if naive_fn is not None and (args.naive or args.quick):
                         t_naive = median_time(naive_fn, 1)
                         naive_ms, speedup = f"{t_naive * 1e3:9.1f}", f"{t_naive / t_numpy:10.0f}x"
+                    gpu_ms = f" {median_time(gpu[pass_name], repeat) * 1e3:9.3f}" if gpu else ""
                     print(f"{name:<12} {np.dtype(dtype).name:<8} {pass_name:<8} {naive_ms:>9} {t_numpy * 1e3:9.2f} "
-                          f"{t_torch * 1e3:9.2f} {t_numpy / t_torch:10.2f}x {speedup:>11}")
+                          f"{t_torch * 1e3:9.2f} {t_numpy / t_torch:10.2f}x {speedup:>11}{gpu_ms}")
     return 0
 
 
