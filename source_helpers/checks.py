@@ -160,14 +160,17 @@ def check_close_scalar(actual, expected: float, name: str = "value", *, rtol=1e-
         raise AssertionError(f"{name}: expected {expected!r}, got {value!r} (error {abs(value - expected):.3g}).")
 
 
-def check_raises(exc_type, fn, *args, name: str | None = None, **kwargs) -> BaseException:
-    """Assert that ``fn(*args, **kwargs)`` raises ``exc_type``; return the exception."""
+def check_raises(exc_type, fn, *args, name: str | None = None, **kwargs) -> None:
+    """Assert that ``fn(*args, **kwargs)`` raises ``exc_type``.
+
+    Returns None, like every check: a test cell may end with it without printing a value (nbgrader
+    reads a printed value at the end of a test cell as a partial grade)."""
     label = name or getattr(fn, "__name__", "the function")
     call = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
     try:
         result = fn(*args, **kwargs)
-    except exc_type as exc:
-        return exc
+    except exc_type:
+        return None
     except NotImplementedError:
         raise AssertionError(f"{label}({call}) raised NotImplementedError: the exercise is not done yet.") from None
     except Exception as exc:
