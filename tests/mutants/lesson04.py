@@ -1,0 +1,515 @@
+"""Lesson 04: mutants of every graded function, and a correct-but-different implementation of all of them."""
+
+from . import Alternative, Mutant
+
+LESSON = "04_lenet5"
+
+MUTANTS: list[Mutant] = [
+    # --- relu
+    Mutant("relu", "min(x, 0) instead of max(x, 0)", """
+def relu_forward(x):
+    return np.minimum(x, 0), x
+"""),
+    Mutant("relu", "gradient 1 at x = 0 (mask x >= 0)", """
+def relu_backward(dout, cache):
+    return dout * (cache >= 0)
+"""),
+    Mutant("relu", "backward passes dout through unchanged", """
+def relu_backward(dout, cache):
+    return dout.copy()
+"""),
+    Mutant("relu", "forward clips x in place (the caller's array changes)", """
+def relu_forward(x):
+    x[x < 0] = 0
+    return x, x
+"""),
+    Mutant("relu", "backward masks by the sign of dout instead of x", """
+def relu_backward(dout, cache):
+    return dout * (dout > 0)
+"""),
+    # --- affine
+    Mutant("affine", "bias ignored", """
+def affine_forward(x, weight, bias):
+    return x @ weight.T, (x, weight)
+"""),
+    Mutant("affine", "dweight transposed (x.T @ dout, shape (D_in, D_out))", """
+def affine_backward(dout, cache):
+    x, weight = cache
+    return dout @ weight, x.T @ dout, dout.sum(axis=0)
+"""),
+    Mutant("affine", "dbias averaged over the batch", """
+def affine_backward(dout, cache):
+    x, weight = cache
+    return dout @ weight, dout.T @ x, dout.mean(axis=0)
+"""),
+    Mutant("affine", "dweight averaged over the batch", """
+_correct_affine_backward = affine_backward
+def affine_backward(dout, cache):
+    dx, dw, db = _correct_affine_backward(dout, cache)
+    return dx, dw / dout.shape[0], db
+"""),
+    # --- flatten
+    Mutant("flatten", "channels-last order (N, H, W, C) before flattening", """
+def flatten_forward(x):
+    if x.ndim == 4:
+        return x.transpose(0, 2, 3, 1).reshape(x.shape[0], -1), x.shape
+    return x.reshape(x.shape[0], -1), x.shape
+"""),
+    Mutant("flatten", "the batch axis flattened too", """
+def flatten_forward(x):
+    return x.reshape(1, -1), x.shape
+"""),
+    Mutant("flatten", "backward does not restore the input's shape", """
+def flatten_backward(dout, cache):
+    return dout
+"""),
+    Mutant("flatten", "backward unflattens in channels-last order", """
+def flatten_backward(dout, cache):
+    if len(cache) == 4:
+        N, C, H, W = cache
+        return dout.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dout.reshape(cache)
+"""),
+    # --- conv_layer (pasted from lesson 01)
+    Mutant("conv_layer", "flipped kernel (true convolution)", """
+_correct_conv2d_forward = conv2d_forward
+def conv2d_forward(x, weight, bias, stride=1, padding=0):
+    out, _ = _correct_conv2d_forward(x, weight[:, :, ::-1, ::-1], bias, stride, padding)
+    return out, (x, weight, bias, stride, padding)
+"""),
+    Mutant("conv_layer", "bias ignored", """
+_correct_conv2d_forward = conv2d_forward
+def conv2d_forward(x, weight, bias, stride=1, padding=0):
+    return _correct_conv2d_forward(x, weight, 0 * bias, stride, padding)
+"""),
+    Mutant("conv_layer", "dbias averaged instead of summed", """
+_correct_conv2d_backward = conv2d_backward
+def conv2d_backward(dout, cache):
+    dx, dw, db = _correct_conv2d_backward(dout, cache)
+    return dx, dw, db / (dout.shape[0] * dout.shape[2] * dout.shape[3])
+"""),
+    Mutant("conv_layer", "padding not cropped from dx", """
+_correct_conv2d_backward = conv2d_backward
+def conv2d_backward(dout, cache):
+    x, weight, bias, stride, padding = cache
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    return _correct_conv2d_backward(dout, (xp, weight, bias, stride, 0))
+"""),
+    # --- max_pool_layer (pasted from lesson 03)
+    Mutant("max_pool_layer", "average instead of max", """
+def max_pool2d_forward(x, kernel_size, stride=None):
+    stride = kernel_size if stride is None else stride
+    K = kernel_size
+    windows = np.lib.stride_tricks.sliding_window_view(x, (K, K), axis=(2, 3))[:, :, ::stride, ::stride]
+    return windows.mean(axis=(4, 5)), (x, K, stride)
+"""),
+    Mutant("max_pool_layer", "gradient sent to every cell of the window", """
+def max_pool2d_backward(dout, cache):
+    x, K, stride = cache
+    dx = np.zeros_like(x)
+    H_out, W_out = dout.shape[2:]
+    for i in range(H_out):
+        for j in range(W_out):
+            dx[:, :, i * stride:i * stride + K, j * stride:j * stride + K] += dout[:, :, i:i + 1, j:j + 1]
+    return dx
+"""),
+    Mutant("max_pool_layer", "stride=None read as stride 1", """
+_correct_max_pool2d_forward = max_pool2d_forward
+def max_pool2d_forward(x, kernel_size, stride=None):
+    return _correct_max_pool2d_forward(x, kernel_size, 1 if stride is None else stride)
+"""),
+    Mutant("max_pool_layer", "overlapping windows overwrite dx instead of adding up", """
+def max_pool2d_backward(dout, cache):
+    x, K, stride = cache
+    N, C, H_out, W_out = dout.shape
+    windows = np.lib.stride_tricks.sliding_window_view(x, (K, K), axis=(2, 3))[:, :, ::stride, ::stride]
+    arg = windows.reshape(N, C, H_out, W_out, K * K).argmax(axis=-1)
+    rows = np.arange(H_out)[:, None] * stride + arg // K
+    cols = np.arange(W_out)[None, :] * stride + arg % K
+    dx = np.zeros_like(x)
+    dx[np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols] = dout
+    return dx
+"""),
+    # --- layer_table
+    Mutant("layer_table", "pooling rounds up (ceil) instead of flooring", """
+_correct_layer_table = layer_table
+def layer_table(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    C, H, W = input_shape
+    K, P = kernel_size, padding
+    rows = [("input", (C, H, W), 0)]
+    for i, C_out in enumerate(conv_channels, start=1):
+        if H + 2 * P < K or W + 2 * P < K:
+            raise ValueError("kernel does not fit")
+        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
+        rows += [(f"conv{i}", (C_out, H, W), C_out * (C * K * K + 1)), (f"relu{i}", (C_out, H, W), 0)]
+        if H < pool_size or W < pool_size:
+            raise ValueError("pool does not fit")
+        C, H, W = C_out, -(-H // pool_size), -(-W // pool_size)
+        rows.append((f"pool{i}", (C, H, W), 0))
+    D = C * H * W
+    rows.append(("flatten", (D,), 0))
+    widths = list(fc_widths) + [num_classes]
+    for j, D_out in enumerate(widths, start=1):
+        rows.append((f"fc{j}", (D_out,), D_out * (D + 1)))
+        if j < len(widths):
+            rows.append((f"relu{len(conv_channels) + j}", (D_out,), 0))
+        D = D_out
+    return rows
+"""),
+    Mutant("layer_table", "conv parameters without the biases", """
+_correct_layer_table = layer_table
+def layer_table(*args, **kwargs):
+    rows = _correct_layer_table(*args, **kwargs)
+    return [(n, s, p - s[0] if n.startswith("conv") else p) for n, s, p in rows]
+"""),
+    Mutant("layer_table", "fc1's input is the last channel count, not C*H*W", """
+_correct_layer_table = layer_table
+def layer_table(*args, **kwargs):
+    rows = _correct_layer_table(*args, **kwargs)
+    C = [shape for name, shape, _ in rows if name != "flatten" and len(shape) == 3][-1][0]
+    return [(n, s, s[0] * (C + 1)) if n == "fc1" else (n, s, p) for n, s, p in rows]
+"""),
+    Mutant("layer_table", "padding counted once (total instead of per side)", """
+_correct_layer_table = layer_table
+def layer_table(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    C, H, W = input_shape
+    K, P = kernel_size, padding
+    rows = [("input", (C, H, W), 0)]
+    for i, C_out in enumerate(conv_channels, start=1):
+        if H + P < K or W + P < K:
+            raise ValueError("kernel does not fit")
+        H, W = H - K + P + 1, W - K + P + 1
+        rows += [(f"conv{i}", (C_out, H, W), C_out * (C * K * K + 1)), (f"relu{i}", (C_out, H, W), 0)]
+        if H < pool_size or W < pool_size:
+            raise ValueError("pool does not fit")
+        C, H, W = C_out, H // pool_size, W // pool_size
+        rows.append((f"pool{i}", (C, H, W), 0))
+    D = C * H * W
+    rows.append(("flatten", (D,), 0))
+    widths = list(fc_widths) + [num_classes]
+    for j, D_out in enumerate(widths, start=1):
+        rows.append((f"fc{j}", (D_out,), D_out * (D + 1)))
+        if j < len(widths):
+            rows.append((f"relu{len(conv_channels) + j}", (D_out,), 0))
+        D = D_out
+    return rows
+"""),
+    Mutant("layer_table", "no ValueError: negative sizes flow on", """
+def layer_table(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    C, H, W = input_shape
+    K, P = kernel_size, padding
+    rows = [("input", (C, H, W), 0)]
+    for i, C_out in enumerate(conv_channels, start=1):
+        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
+        rows += [(f"conv{i}", (C_out, H, W), C_out * (C * K * K + 1)), (f"relu{i}", (C_out, H, W), 0)]
+        C, H, W = C_out, H // pool_size, W // pool_size
+        rows.append((f"pool{i}", (C, H, W), 0))
+    D = C * H * W
+    rows.append(("flatten", (D,), 0))
+    widths = list(fc_widths) + [num_classes]
+    for j, D_out in enumerate(widths, start=1):
+        rows.append((f"fc{j}", (D_out,), D_out * (D + 1)))
+        if j < len(widths):
+            rows.append((f"relu{len(conv_channels) + j}", (D_out,), 0))
+        D = D_out
+    return rows
+"""),
+    Mutant("layer_table", "no ReLU row after the hidden FC layers", """
+_correct_layer_table = layer_table
+def layer_table(*args, **kwargs):
+    rows = _correct_layer_table(*args, **kwargs)
+    flat = [r[0] for r in rows].index("flatten")
+    return rows[:flat] + [r for r in rows[flat:] if not r[0].startswith("relu")]
+"""),
+    # --- lenet_forward
+    Mutant("lenet_forward", "a ReLU after the last FC layer too", """
+_correct_lenet_forward = lenet_forward
+def lenet_forward(x, params, padding=2, pool_size=2):
+    scores, cache = _correct_lenet_forward(x, params, padding, pool_size)
+    return np.maximum(scores, 0), cache
+"""),
+    Mutant("lenet_forward", "no ReLU between the FC layers", """
+def lenet_forward(x, params, padding=2, pool_size=2):
+    out, caches, flat = x, [], False
+    for weight, bias in params:
+        if weight.ndim == 4:
+            out, c1 = conv2d_forward(out, weight, bias, stride=1, padding=padding)
+            out, c2 = relu_forward(out)
+            out, c3 = max_pool2d_forward(out, pool_size)
+            caches.append(("conv", c1, c2, c3))
+        else:
+            if not flat:
+                out, cf = flatten_forward(out)
+                caches.append(("flatten", cf))
+                flat = True
+            out, ca = affine_forward(out, weight, bias)
+            caches.append(("fc", ca, None))
+    return out, caches
+"""),
+    Mutant("lenet_forward", "no ReLU in the conv stages", """
+def lenet_forward(x, params, padding=2, pool_size=2):
+    n_fc = sum(w.ndim == 2 for w, _ in params)
+    out, caches, seen = x, [], 0
+    for weight, bias in params:
+        if weight.ndim == 4:
+            out, c1 = conv2d_forward(out, weight, bias, stride=1, padding=padding)
+            c2 = np.ones_like(out)
+            out, c3 = max_pool2d_forward(out, pool_size)
+            caches.append(("conv", c1, c2, c3))
+        else:
+            if seen == 0:
+                out, cf = flatten_forward(out)
+                caches.append(("flatten", cf))
+            seen += 1
+            out, ca = affine_forward(out, weight, bias)
+            cr = None
+            if seen < n_fc:
+                out, cr = relu_forward(out)
+            caches.append(("fc", ca, cr))
+    return out, caches
+"""),
+    Mutant("lenet_forward", "flattened channels-last before the FC layers", """
+_reference_lenet_forward = lenet_forward
+_reference_flatten_forward = flatten_forward
+def lenet_forward(x, params, padding=2, pool_size=2):
+    global flatten_forward
+    flatten_forward = lambda a: (np.ascontiguousarray(a.transpose(0, 2, 3, 1)).reshape(a.shape[0], -1), a.shape)
+    try:
+        return _reference_lenet_forward(x, params, padding, pool_size)
+    finally:
+        flatten_forward = _reference_flatten_forward
+"""),
+]
+
+MUTANTS += [
+    # --- lenet_backward
+    Mutant("lenet_backward", "grads returned last layer first", """
+_correct_lenet_backward = lenet_backward
+def lenet_backward(dscores, cache):
+    dx, grads = _correct_lenet_backward(dscores, cache)
+    return dx, grads[::-1]
+"""),
+    Mutant("lenet_backward", "the hidden FC layers' ReLU skipped in the backward pass", """
+_correct_lenet_backward = lenet_backward
+def lenet_backward(dscores, cache):
+    stripped = [(e[0], e[1], None) if e[0] == "fc" else e for e in cache]
+    return _correct_lenet_backward(dscores, stripped)
+"""),
+    Mutant("lenet_backward", "the conv stages' ReLU skipped in the backward pass", """
+_correct_lenet_backward = lenet_backward
+def lenet_backward(dscores, cache):
+    stripped = [(e[0], e[1], np.ones_like(e[2]), e[3]) if e[0] == "conv" else e for e in cache]
+    return _correct_lenet_backward(dscores, stripped)
+"""),
+    Mutant("lenet_backward", "max-pool backward replaced by upsampling dout to every cell", """
+_reference_lenet_backward = lenet_backward
+_reference_max_pool2d_backward = max_pool2d_backward
+def lenet_backward(dscores, cache):
+    global max_pool2d_backward
+    def spread(dout, pool_cache):
+        x, K, stride = pool_cache
+        dx = np.zeros_like(x)
+        H_out, W_out = dout.shape[2:]
+        dx[:, :, :H_out * K, :W_out * K] = dout.repeat(K, axis=2).repeat(K, axis=3)
+        return dx
+    max_pool2d_backward = spread
+    try:
+        return _reference_lenet_backward(dscores, cache)
+    finally:
+        max_pool2d_backward = _reference_max_pool2d_backward
+"""),
+]
+
+
+# A student who writes everything differently from the reference: np.where/np.clip ReLU with the mask as
+# cache, einsum FC layers with dict caches, np.reshape flatten keeping the whole input, a conv with loops
+# over kernel offsets and a backward built from conv_transpose-like scatter, max-pooling with explicit
+# loops and a boolean mask cache, a table built from a dict of counters with NumPy integers, and a
+# network held as a list of layer objects.
+DIFFERENT_BUT_CORRECT = Alternative("masks, einsum, dict caches, loop pooling, layer objects", {
+    "relu": '''
+def relu_forward(x):
+    mask = x > 0
+    return np.where(mask, x, np.zeros_like(x)), mask
+
+
+def relu_backward(dout, cache):
+    return np.where(cache, dout, np.zeros_like(dout))
+''',
+    "affine": '''
+def affine_forward(x, weight, bias):
+    return np.einsum("ni,oi->no", x, weight) + bias[None, :], {"x": x, "w": weight}
+
+
+def affine_backward(dout, cache):
+    x, w = cache["x"], cache["w"]
+    return np.einsum("no,oi->ni", dout, w), np.einsum("no,ni->oi", dout, x), np.einsum("no->o", dout)
+''',
+    "flatten": '''
+def flatten_forward(x):
+    n = x.shape[0]
+    return np.reshape(x, (n, int(np.prod(x.shape[1:])))), {"like": x}
+
+
+def flatten_backward(dout, cache):
+    return np.reshape(dout, np.shape(cache["like"]))
+''',
+    "conv_layer": '''
+def conv2d_forward(x, weight, bias, stride=1, padding=0):
+    N, C, H, W = x.shape
+    F_, C2, KH, KW = weight.shape
+    if C != C2:
+        raise ValueError("channel mismatch")
+    Ho, Wo = (H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1
+    if Ho < 1 or Wo < 1:
+        raise ValueError("kernel too large")
+    xp = np.pad(x, [(0, 0), (0, 0), (padding,) * 2, (padding,) * 2])
+    out = np.empty((N, F_, Ho, Wo), dtype=x.dtype)
+    out[...] = bias.reshape(1, F_, 1, 1)
+    for u in range(KH):
+        for v in range(KW):
+            patch = xp[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]
+            out += np.einsum("nchw,fc->nfhw", patch, weight[:, :, u, v])
+    return out, {"x": x, "w": weight, "stride": stride, "pad": padding}
+
+
+def conv2d_backward(dout, cache):
+    x, w, S, P = cache["x"], cache["w"], cache["stride"], cache["pad"]
+    N, C, H, W = x.shape
+    F_, _, KH, KW = w.shape
+    Ho, Wo = dout.shape[2:]
+    xp = np.pad(x, [(0, 0), (0, 0), (P,) * 2, (P,) * 2])
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for u in range(KH):
+        for v in range(KW):
+            rows, cols = slice(u, u + S * (Ho - 1) + 1, S), slice(v, v + S * (Wo - 1) + 1, S)
+            dw[:, :, u, v] = np.einsum("nfhw,nchw->fc", dout, xp[:, :, rows, cols])
+            dxp[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, w[:, :, u, v])
+    return dxp[:, :, P:P + H, P:P + W].copy(), dw, dout.sum(axis=(0, 2, 3))
+''',
+    "max_pool_layer": '''
+def max_pool2d_forward(x, kernel_size, stride=None):
+    S = stride or kernel_size
+    K = kernel_size
+    N, C, H, W = x.shape
+    if K > min(H, W):
+        raise ValueError("window too large")
+    Ho, Wo = (H - K) // S + 1, (W - K) // S + 1
+    out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
+    mask = np.zeros((N, C, Ho, Wo, K, K), dtype=bool)
+    for i in range(Ho):
+        for j in range(Wo):
+            win = x[:, :, i * S:i * S + K, j * S:j * S + K].reshape(N, C, K * K)
+            out[:, :, i, j] = win.max(axis=2)
+            first = win.argmax(axis=2)
+            mask[:, :, i, j] = (np.arange(K * K) == first[..., None]).reshape(N, C, K, K)
+    return out, {"shape": x.shape, "mask": mask, "K": K, "S": S}
+
+
+def max_pool2d_backward(dout, cache):
+    mask, K, S = cache["mask"], cache["K"], cache["S"]
+    dx = np.zeros(cache["shape"], dtype=dout.dtype)
+    Ho, Wo = dout.shape[2:]
+    for i in range(Ho):
+        for j in range(Wo):
+            dx[:, :, i * S:i * S + K, j * S:j * S + K] += mask[:, :, i, j] * dout[:, :, i, j, None, None]
+    return dx
+''',
+    "layer_table": '''
+def layer_table(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    def conv_len(n):
+        span = n + 2 * padding - kernel_size
+        if span < 0:
+            raise ValueError("kernel larger than the padded map")
+        return span + 1
+
+    def pool_len(n):
+        if n < pool_size:
+            raise ValueError("pooling window larger than the map")
+        return len(range(0, n - pool_size + 1, pool_size))
+
+    shape = list(input_shape)
+    table = [["Input", tuple(shape), np.int64(0)]]
+    relus = 0
+    for k, c_out in enumerate(conv_channels):
+        n_w = np.int64(c_out) * shape[0] * kernel_size ** 2 + c_out
+        shape = [c_out, conv_len(shape[1]), conv_len(shape[2])]
+        relus += 1
+        table += [[f"Conv{k + 1}", tuple(shape), n_w], [f"ReLU{relus}", tuple(shape), np.int64(0)]]
+        shape = [c_out, pool_len(shape[1]), pool_len(shape[2])]
+        table.append([f"Pool{k + 1}", tuple(shape), np.int64(0)])
+    d = int(np.prod(shape))
+    table.append(["Flatten", (d,), np.int64(0)])
+    for k, width in enumerate(fc_widths):
+        table.append([f"FC{k + 1}", (width,), np.int64(width) * d + width])
+        relus += 1
+        table.append([f"ReLU{relus}", (width,), np.int64(0)])
+        d = width
+    table.append([f"FC{len(fc_widths) + 1}", (num_classes,), np.int64(num_classes) * (d + 1)])
+    return table
+''',
+    "lenet_forward": '''
+class _ConvStage:
+    def __init__(self, w, b, padding, pool):
+        self.w, self.b, self.padding, self.pool = w, b, padding, pool
+
+    def forward(self, x):
+        a, self.c1 = conv2d_forward(x, self.w, self.b, 1, self.padding)
+        r, self.c2 = relu_forward(a)
+        out, self.c3 = max_pool2d_forward(r, self.pool)
+        return out
+
+    def backward(self, d):
+        d = relu_backward(max_pool2d_backward(d, self.c3), self.c2)
+        d, self.dw, self.db = conv2d_backward(d, self.c1)
+        return d
+
+
+class _Dense:
+    def __init__(self, w, b, relu, flatten):
+        self.w, self.b, self.relu, self.flatten = w, b, relu, flatten
+
+    def forward(self, x):
+        if self.flatten:
+            x, self.cf = flatten_forward(x)
+        out, self.ca = affine_forward(x, self.w, self.b)
+        if self.relu:
+            out, self.cr = relu_forward(out)
+        return out
+
+    def backward(self, d):
+        if self.relu:
+            d = relu_backward(d, self.cr)
+        d, self.dw, self.db = affine_backward(d, self.ca)
+        if self.flatten:
+            d = flatten_backward(d, self.cf)
+        return d
+
+
+def lenet_forward(x, params, padding=2, pool_size=2):
+    dense_idx = [i for i, (w, _) in enumerate(params) if np.ndim(w) == 2]
+    layers = []
+    for i, (w, b) in enumerate(params):
+        if np.ndim(w) == 4:
+            layers.append(_ConvStage(w, b, padding, pool_size))
+        else:
+            layers.append(_Dense(w, b, relu=i != dense_idx[-1], flatten=i == dense_idx[0]))
+    for layer in layers:
+        x = layer.forward(x)
+    return x, layers
+''',
+    "lenet_backward": '''
+def lenet_backward(dscores, cache):
+    d = dscores
+    for layer in cache[::-1]:
+        d = layer.backward(d)
+    return d, [(layer.dw, layer.db) for layer in cache]
+''',
+})
+
+ALTERNATIVES = [DIFFERENT_BUT_CORRECT]
