@@ -1,7 +1,8 @@
 """Conv speed: naive loops vs vectorized NumPy vs torch.nn.functional.conv2d, on one CPU thread.
 
-    make bench                 # the full table (a few minutes)
-    make bench ARGS=--quick    # tiny shapes, one repeat: checks that the benchmark runs
+    make bench                         # the full table, naive loops included (about 5 minutes)
+    make bench ARGS="--naive-repeat 0" # without the naive loops (seconds)
+    make bench ARGS=--quick            # tiny shapes, one repeat: checks that the benchmark runs
 
 The NumPy implementations timed are the reference solutions of lesson 01, taken from the solution
 notebook itself (so the benchmark measures what the workbook teaches). Every timing is the median of
@@ -51,8 +52,9 @@ def load_solutions() -> dict:
     return {name: namespace[name] for name in FUNCTIONS}
 
 
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm-up (allocations, caches, torch's kernel selection)
+def median_time(fn, repeat: int, warmup: bool = True) -> float:
+    if warmup:
+        fn()  # allocations, caches, torch's kernel selection
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -65,7 +67,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny shapes, one repeat")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--naive", action="store_true", help="also time the naive loops (minutes on big shapes)")
+    parser.add_argument("--naive-repeat", type=int, default=3,
+                        help="runs of the naive loops to take the median of (seconds each on these shapes; 0 skips)")
     args = parser.parse_args(argv)
     shapes, repeat = (QUICK, 1) if args.quick else (SHAPES, args.repeat)
     fns = load_solutions()
@@ -74,7 +77,8 @@ def main(argv=None) -> int:
     with threadpool_limits(limits=1):
         blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})" for i in threadpool_info())
         print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; one thread each; "
-              f"numpy {np.__version__} [{blas}]; torch {torch.__version__}; medians of {repeat}"
+              f"numpy {np.__version__} [{blas}]; torch {torch.__version__}; "
+              f"medians of {repeat} (naive: {max(1, args.naive_repeat)})"
               + (f"; GPU {torch.cuda.get_device_name()}" if cuda else ""))
         print(f"{'shape':<12} {'dtype':<8} {'pass':<8} {'naive ms':>9} {'numpy ms':>9} {'torch ms':>9} "
               f"{'numpy/torch':>11} {'naive/numpy':>11}" + (f" {'cuda ms':>9}" if cuda else ""))
@@ -122,8 +126,8 @@ def main(argv=None) -> int:
                         t_torch = median_time(torch_fn, repeat)
                     t_numpy = median_time(numpy_fn, repeat)
                     naive_ms, speedup = "", ""
-                    if naive_fn is not None and (args.naive or args.quick):
-                        t_naive = median_time(naive_fn, 1)
+                    if naive_fn is not None and (args.naive_repeat > 0 or args.quick):
+                        t_naive = median_time(naive_fn, max(1, args.naive_repeat), warmup=False)
                         naive_ms, speedup = f"{t_naive * 1e3:9.1f}", f"{t_naive / t_numpy:10.0f}x"
                     gpu_ms = f" {median_time(gpu[pass_name], repeat) * 1e3:9.3f}" if gpu else ""
                     print(f"{name:<12} {np.dtype(dtype).name:<8} {pass_name:<8} {naive_ms:>9} {t_numpy * 1e3:9.2f} "
