@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,21 +42,28 @@ def assignment_notebooks(assignment: str) -> dict[str, set[str]]:
     return {p.stem: _grade_ids(p) for p in sorted((SOLUTIONS / assignment).glob("*.ipynb"))}
 
 
-def prepare_template(assignment: str, scratch: Path, db_url: str) -> Path:
-    """A scratch course with the assignment's source and a gradebook that knows it; register it in the
-    class gradebook too (nbgrader's generate_assignment does both; lessons/ is never touched)."""
-    for target_db in (None, db_url):
-        course = scratch / ("template-" + assignment if target_db is None else "register-" + assignment)
-        shutil.copytree(SOLUTIONS / assignment, course / "solutions" / assignment)
-        api = nbgrader_api(course)
-        if target_db is not None:
-            api.coursedir.db_url = target_db
-        result = api.generate_assignment(assignment, force=True, create=True)
-        if not result["success"]:
-            raise RuntimeError(f"generate_assignment {assignment} failed:\n{result.get('error')}")
+def _generate(assignment: str, course: Path, db_url: str | None = None) -> None:
+    shutil.copytree(SOLUTIONS / assignment, course / "solutions" / assignment)
+    api = nbgrader_api(course)
+    if db_url is not None:
+        api.coursedir.db_url = db_url
+    result = api.generate_assignment(assignment, force=True, create=True)
+    if not result["success"]:
+        raise RuntimeError(f"generate_assignment {assignment} failed:\n{result.get('error')}")
+    shutil.rmtree(course / "lessons")  # the student version is not needed to grade
+
+
+def prepare_template(assignment: str, scratch: Path) -> Path:
+    """A scratch course with the assignment's source and a gradebook that knows it (nbgrader's own
+    generate_assignment; lessons/ is never touched). Each student is graded in a copy of it."""
     template = scratch / ("template-" + assignment)
-    shutil.rmtree(template / "lessons")  # the student version is not needed to grade
+    _generate(assignment, template)
     return template
+
+
+def register(assignment: str, scratch: Path, db_url: str) -> None:
+    """Put the assignment's notebooks and test cells into the class gradebook, as nbgrader does."""
+    _generate(assignment, scratch / ("register-" + assignment), db_url)
 
 
 def fingerprint(inspection: Inspection, assignment: str, settings: dict) -> str:
@@ -86,34 +92,40 @@ class Manifest:
         os.replace(tmp, self.path)
 
 
-def merge(db_url: str, assignment: str, student: str, grades: dict[str, dict[str, float | None]],
+def merge(gb, assignment: str, student: str, grades: dict[str, dict[str, float | None]],
           timestamp: str | None) -> None:
-    """Write one student's autograded scores into the class gradebook (update in place, never twice).
+    """Write one student's autograded scores into the class gradebook ``gb`` (in place, never twice).
 
-    Notebooks or cells without a score (missing, unreadable, never reached) are recorded as 0."""
-    from nbgrader.api import Gradebook, MissingEntry
+    One transaction per student. Notebooks or cells without a score (missing, unreadable, never
+    reached) are recorded as 0."""
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(db_url) as gb:
-        gb.update_or_create_student(student)
-        try:
-            submission = gb.find_submission(assignment, student)
-        except MissingEntry:
-            submission = gb.add_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
-        for notebook in submission.notebooks:
-            scores = grades.get(notebook.name, {})
-            for grade in notebook.grades:
-                if not grade.max_score:
-                    continue
-                grade.auto_score = scores.get(grade.name) or 0.0
-                grade.needs_manual_grade = False
-        gb.db.commit()
+    gb.update_or_create_student(student)
+    try:
+        submission = gb.find_submission(assignment, student)
+    except MissingEntry:
+        submission = gb.add_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
+    for notebook in submission.notebooks:
+        scores = grades.get(notebook.name, {})
+        for grade in notebook.grades:
+            if not grade.max_score:
+                continue
+            grade.auto_score = scores.get(grade.name) or 0.0
+            grade.needs_manual_grade = False
+    gb.db.commit()
 
 
-def export_grades(db_url: str, out: Path) -> None:
-    subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CourseDirectory.root={REPO}",
-                    f"--CourseDirectory.db_url={db_url}", f"--to={out}", "--log-level=WARN"],
-                   check=True, capture_output=True, text=True,
-                   env={**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]})
+def _warm_up() -> None:
+    """Run in each worker while the parent prepares: pay for the imports once, in parallel."""
+    import nbgrader.apps  # noqa: F401
+    import nbgrader.converters  # noqa: F401
+
+
+def export_grades(gb, out: Path) -> None:
+    """nbgrader's CSV export (what `nbgrader export` runs), in this process."""
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    CsvExportPlugin(to=str(out)).export(gb)
 
 
 def _replace_tree(src: str | None, dst: Path) -> None:
@@ -160,13 +172,19 @@ def main(argv: list[str] | None = None) -> int:
     flags: dict[str, list[str]] = {}
     t0 = time.perf_counter()
     n_graded = n_skipped = 0
-    with tempfile.TemporaryDirectory(prefix="workbook-grade-") as tmp:
+    from nbgrader.api import Gradebook
+
+    with tempfile.TemporaryDirectory(prefix="workbook-grade-") as tmp, \
+            ProcessPoolExecutor(max_workers=max(1, args.jobs), mp_context=get_context("spawn")) as pool:
+        for _ in range(max(1, args.jobs)):
+            pool.submit(_warm_up)
         scratch = Path(tmp)
-        jobs, pending = [], {}
+        (scratch / "jobs").mkdir()
+        jobs, pending, merges, futures = [], {}, [], {}
         for assignment in args.assignments:
             expected = assignment_notebooks(assignment)
             others = {a: set().union(*assignment_notebooks(a).values()) for a in known - {assignment}}
-            template = prepare_template(assignment, scratch, db_url)
+            template = prepare_template(assignment, scratch)
             for student in students:
                 inspection = inspect_submission(submitted / student / assignment, student, assignment, expected, others)
                 key = f"{assignment}/{student}"
@@ -179,9 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                     n_skipped += 1
                     continue
                 if not inspection.gradable:
-                    merge(db_url, assignment, student, {}, None)
-                    manifest.record(key, digest)
-                    n_graded += 1
+                    merges.append((assignment, student, key, digest))
                     continue
                 stamp = submitted / student / assignment / "timestamp.txt"
                 job = Job(assignment, student, {k: str(v) for k, v in inspection.notebooks.items()},
@@ -191,39 +207,44 @@ def main(argv: list[str] | None = None) -> int:
                           timestamp=stamp.read_text().strip() if stamp.exists() else None)
                 jobs.append(job)
                 pending[key] = digest
-        (scratch / "jobs").mkdir(exist_ok=True)
+                futures[pool.submit(grade_one, job)] = job  # workers start while the rest is inspected
+        for assignment in args.assignments:
+            register(assignment, scratch, db_url)
+        gb = Gradebook(db_url)
+        for assignment, student, key, digest in merges:  # ungradable: recorded as 0
+            merge(gb, assignment, student, {}, None)
+            manifest.record(key, digest)
+            n_graded += 1
         progress = None
         if jobs and not args.no_progress:
             from tqdm import tqdm
 
             progress = tqdm(total=len(jobs), desc="grading", unit="student")
-        with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(jobs) or 1)),
-                                 mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(grade_one, job): job for job in jobs}
-            for future in as_completed(futures):
-                job = futures[future]
-                key = f"{job.assignment}/{job.student}"
-                try:
-                    result = future.result()
-                except Exception as exc:  # a crashed worker: report it; nothing is merged, a re-run retries
-                    summary.setdefault(key, []).append(f"grader crashed ({type(exc).__name__}: {exc}); not graded")
-                    if progress:
-                        progress.update()
-                    continue
-                if result["error"]:
-                    summary.setdefault(key, []).append("grading error: " + result["error"].strip().splitlines()[-1])
-                merge(db_url, job.assignment, job.student, result["grades"], job.timestamp)
-                _replace_tree(result["autograded"], grading / "autograded" / result["student"] / result["assignment"])
-                if result["feedback"]:
-                    _replace_tree(result["feedback"], grading / "feedback" / result["student"] / result["assignment"])
-                manifest.record(key, pending[key])
-                n_graded += 1
+        for future in as_completed(futures):
+            job = futures[future]
+            key = f"{job.assignment}/{job.student}"
+            try:
+                result = future.result()
+            except Exception as exc:  # a crashed worker: report it; nothing is merged, a re-run retries
+                summary.setdefault(key, []).append(f"grader crashed ({type(exc).__name__}: {exc}); not graded")
                 if progress:
                     progress.update()
+                continue
+            if result["error"]:
+                summary.setdefault(key, []).append("grading error: " + result["error"].strip().splitlines()[-1])
+            merge(gb, job.assignment, job.student, result["grades"], job.timestamp)
+            _replace_tree(result["autograded"], grading / "autograded" / result["student"] / result["assignment"])
+            if result["feedback"]:
+                _replace_tree(result["feedback"], grading / "feedback" / result["student"] / result["assignment"])
+            manifest.record(key, pending[key])
+            n_graded += 1
+            if progress:
+                progress.update()
         if progress:
             progress.close()
+        export_grades(gb, grading / "grades.csv")
+        gb.close()
 
-    export_grades(db_url, grading / "grades.csv")
     from autograder.report import write_report
 
     report = write_report(db_url, args.assignments, grading / "report")

@@ -9,7 +9,6 @@ package). ``suspicious_code`` flags solution code that touches the grading machi
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,13 +39,14 @@ def _load(path: Path):
     if not raw.strip():
         return None, "empty file"
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except (UnicodeDecodeError, nbformat.reader.NotJSONError) as exc:
         return None, f"not valid JSON ({exc.__class__.__name__}: {str(exc)[:80]})"
-    try:
-        nb = nbformat.reads(json.dumps(data), as_version=4)
-        nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several kinds for malformed notebooks
+        return None, f"not a valid notebook ({str(exc).splitlines()[0][:100]})"
+    try:
+        nbformat.validate(nb)
+    except Exception as exc:
         return None, f"not a valid notebook ({str(exc).splitlines()[0][:100]})"
     return nb, None
 

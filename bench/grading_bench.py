@@ -50,7 +50,8 @@ def build_class(submitted: Path, n: int) -> dict[str, str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=40)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[os.cpu_count() or 1],
+                        help="parallel runs to time, one per value (e.g. --jobs 2 3)")
     parser.add_argument("--no-sandbox", action="store_true", help="skip the run that measures the sandbox")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
@@ -59,36 +60,44 @@ def main(argv=None) -> int:
         generate_student_version(C.LESSON, course)
         made = build_class(course / "autograder" / "grading" / "submitted", args.students)
         db_seq = load_config(course).CourseDirectory.db_url
+        # plain nbgrader, run the way an instructor would: from the course root, with the workbook's settings
+        (course / "nbgrader_config.py").write_text(
+            f"c = get_config()\nload_subconfig({str(REPO / 'autograder' / 'nbgrader_config.py')!r})\n"
+            f"c.CourseDirectory.root = {str(course)!r}\nc.CourseDirectory.db_url = {db_seq!r}\n")
         env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", C.LESSON, f"--CourseDirectory.root={course}",
-                        f"--CourseDirectory.db_url={db_seq}", "--log-level=ERROR"], cwd=course, env=env,
-                       capture_output=True)
+        run = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", C.LESSON, "--log-level=ERROR"],
+                             cwd=course, env=env, capture_output=True, text=True)
         t_seq = time.perf_counter() - t0
-        runs = [("parallel", [])] + ([] if args.no_sandbox else [("parallel+sandbox", ["--sandbox"])])
+        runs = [(f"make grade, jobs={j}", j, []) for j in args.jobs]
+        if not args.no_sandbox:
+            runs.append((f"... --sandbox, jobs={args.jobs[0]}", args.jobs[0], ["--sandbox"]))
         results = {}
-        for name, extra in runs:
-            grading = tmp / name
+        for name, jobs, extra in runs:
+            grading = tmp / f"run{len(results)}"
             t0 = time.perf_counter()
             with contextlib.redirect_stdout(io.StringIO()):
                 grade_class.main([C.LESSON, "--submitted", str(course / "autograder" / "grading" / "submitted"),
-                                  "--grading-dir", str(grading), "--jobs", str(args.jobs), "--no-progress",
+                                  "--grading-dir", str(grading), "--jobs", str(jobs), "--no-progress",
                                   "--no-feedback", *extra])
             results[name] = (time.perf_counter() - t0, cell_scores("sqlite:///" + str(grading / "gradebook.db")))
         sequential = cell_scores(db_seq)
+        if not sequential:
+            print(run.stdout[-2000:], run.stderr[-2000:])
+            raise SystemExit("plain nbgrader autograde graded nobody")
         n = len(made)
         print(f"# {n} submissions of {C.LESSON} ({sum(v == 'broken' for v in made.values())} broken); "
-              f"{os.cpu_count()} cores; jobs={args.jobs}")
-        print(f"{'run':<22} {'seconds':>8} {'s/student':>10} {'speedup':>8}  grades")
-        print(f"{'nbgrader autograde':<22} {t_seq:8.1f} {t_seq / n:10.2f} {1:8.2f}x  "
+              f"{os.cpu_count()} cores")
+        print(f"{'run':<26} {'seconds':>8} {'s/student':>10} {'speedup':>8}  grades")
+        print(f"{'nbgrader autograde':<26} {t_seq:8.1f} {t_seq / n:10.2f} {1:8.2f}x  "
               f"({len(sequential)} graded; nbgrader skips unreadable notebooks)")
         for name, (secs, scores) in results.items():
             same = all(scores[s] == sequential[s] for s in sequential)
-            print(f"{name:<22} {secs:8.1f} {secs / n:10.2f} {t_seq / secs:8.2f}x  "
+            print(f"{name:<26} {secs:8.1f} {secs / n:10.2f} {t_seq / secs:8.2f}x  "
                   f"{'identical' if same else 'DIFFERENT'} for the {len(sequential)} both graded; "
                   f"{len(scores)} in the gradebook")
-        if "parallel+sandbox" in results:
-            overhead = results["parallel+sandbox"][0] / results["parallel"][0] - 1
+        if not args.no_sandbox:
+            overhead = results[runs[-1][0]][0] / results[runs[0][0]][0] - 1
             print(f"# sandbox (bubblewrap) overhead: {100 * overhead:+.0f}% of the parallel run's time")
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
