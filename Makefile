@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-## lab: set up, then open the workbook in JupyterLab
+## lab: set up, then open the workbook in JupyterLab (served from the repository root, which is also
+## nbgrader's course root, so the nbgrader extensions work; the first lesson opens)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(START)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url="/lab/tree/$(START)" \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)  # root in containers (Binder, Docker, CI machines)
 
 ## test: set up, then run the whole test suite (in parallel across cores)
 test: $(STAMP) sandbox-tool
