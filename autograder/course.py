@@ -35,16 +35,22 @@ def load_config(root: Path | str = REPO) -> Config:
     return cfg
 
 
+def use_environment_scripts() -> None:
+    """Put this Python's scripts folder on PATH (once).
+
+    nbgrader runs the `alembic` and `jupyter` executables from PATH; when this Python was started as
+    .venv/bin/python without activating the environment, its scripts are not on PATH yet."""
+    scripts = os.path.dirname(sys.executable)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
 def nbgrader_api(root: Path | str = REPO):
     """An ``nbgrader.apps.NbGraderAPI`` for the course at ``root``."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    # nbgrader runs the `alembic` and `jupyter` executables from PATH; when this Python was started
-    # as .venv/bin/python without activating the environment, its scripts are not on PATH yet.
-    scripts = os.path.dirname(sys.executable)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+    use_environment_scripts()
 
     cfg = load_config(root)
     return NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)

@@ -28,18 +28,13 @@ from pathlib import Path
 
 from autograder.course import REPO, SOLUTIONS, lesson_names, load_config, nbgrader_api
 from autograder.grading_worker import Job, grade_one
-from autograder.submissions import Inspection, inspect_submission
+from autograder.submissions import Inspection, grade_ids, inspect_submission
 
 DEFAULT_GRADING = REPO / "autograder" / "grading"
 
 
-def _grade_ids(path: Path) -> set[str]:
-    nb = json.loads(path.read_text())
-    return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb["cells"]} - {None}
-
-
 def assignment_notebooks(assignment: str) -> dict[str, set[str]]:
-    return {p.stem: _grade_ids(p) for p in sorted((SOLUTIONS / assignment).glob("*.ipynb"))}
+    return {p.stem: grade_ids(json.loads(p.read_text())) for p in sorted((SOLUTIONS / assignment).glob("*.ipynb"))}
 
 
 def _generate(assignment: str, course: Path, db_url: str | None = None) -> None:

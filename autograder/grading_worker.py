@@ -61,7 +61,7 @@ def grade_one(job: Job) -> dict:
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from autograder.course import load_config
+    from autograder.course import load_config, use_environment_scripts
 
     start = time.perf_counter()
     course = Path(job.scratch) / f"{job.assignment}__{job.student}"
@@ -78,8 +78,7 @@ def grade_one(job: Job) -> dict:
     workdir.mkdir(parents=True)
     os.environ["JUPYTER_PATH"] = str(_kernel_spec(course, job, workdir))
     os.environ["JUPYTER_RUNTIME_DIR"] = str(course / "runtime")
-    scripts = os.path.dirname(sys.executable)  # nbgrader runs `alembic` from PATH
-    os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+    use_environment_scripts()
 
     # nbgrader's and the kernels' chatter goes to a log in the scratch course, not the instructor's terminal
     log = open(course / "grading.log", "w")

@@ -29,7 +29,7 @@ class Inspection:
         return bool(self.notebooks)
 
 
-def _grade_ids(nb) -> set[str]:
+def grade_ids(nb) -> set[str]:
     return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.get("cells", [])} - {None}
 
 
@@ -97,7 +97,7 @@ def inspect_submission(folder: Path, student: str, assignment: str, expected: di
             unclaimed.pop(exact[0])
             continue
         # renamed: another notebook of this submission that carries this notebook's grade ids
-        renamed = [p for p, nb in unclaimed.items() if ids and len(_grade_ids(nb) & ids) >= len(ids) // 2]
+        renamed = [p for p, nb in unclaimed.items() if ids and len(grade_ids(nb) & ids) >= len(ids) // 2]
         if renamed:
             result.notebooks[name] = renamed[0]
             unclaimed.pop(renamed[0])
@@ -105,7 +105,7 @@ def inspect_submission(folder: Path, student: str, assignment: str, expected: di
         elif not any(f"{name}.ipynb" == p.name for p in notebooks):
             result.problems.append(f"{name}.ipynb: missing; graded as 0")
     for path, nb in unclaimed.items():
-        mine = [a for a, ids in other_assignments.items() if ids and _grade_ids(nb) & ids]
+        mine = [a for a, ids in other_assignments.items() if ids and grade_ids(nb) & ids]
         where = f"a notebook of {mine[0]}" if mine else "not part of this assignment"
         result.problems.append(f"{path.name}: {where}; not graded here")
     for name, path in result.notebooks.items():
