@@ -1,0 +1,86 @@
+"""Lesson 00 widget: a fully connected layer and a convolution on the same image, counted in parameters."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Callable
+
+import ipywidgets as W
+import torch
+
+from .core import interactive_figure, new_figure
+
+__all__ = ["layer_parameters", "plot_layer_parameters", "parameter_explorer"]
+
+
+def _torch_count(layer: torch.nn.Module) -> int:
+    return int(sum(p.numel() for p in layer.parameters()))
+
+
+def layer_parameters(H: int, C_in: int, units: int, K: int, fc_count_fn: Callable | None = None) -> dict:
+    """Parameters of two layers on a C_in x H x H image, each with ``units`` outputs per position.
+
+    ``fc``: a fully connected layer on the flattened image (C_in*H*H inputs, ``units`` outputs), from
+    the student's ``fc_count_fn(n_in, n_out)`` when it returns a positive whole number, else from
+    ``torch.nn.Linear``. ``conv``: ``units`` filters of K x K over all C_in channels (``torch.nn.Conv2d``).
+    Both layers are built on torch's "meta" device: shapes only, no memory.
+    """
+    n_in = C_in * H * H
+    torch_fc = _torch_count(torch.nn.Linear(n_in, units, device="meta"))
+    conv = _torch_count(torch.nn.Conv2d(C_in, units, K, device="meta"))
+    student, fc, source = None, torch_fc, "torch.nn.Linear"
+    if fc_count_fn is not None:
+        try:
+            value = fc_count_fn(n_in, units)
+        except NotImplementedError:
+            student = "not implemented yet"
+        except Exception as exc:  # show the error instead of breaking the widget
+            student = f"{type(exc).__name__}: {exc}"
+        else:
+            student = repr(value)
+            whole = (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                     and float(value).is_integer() and value > 0)
+            if whole:
+                fc, source = int(value), "your fc_parameter_count"
+    return dict(H=H, C_in=C_in, units=units, K=K, n_in=n_in, fc=fc, fc_source=source, torch_fc=torch_fc,
+                conv=conv, ratio=fc / conv, student=student)
+
+
+def plot_layer_parameters(r: dict):
+    fig = new_figure(8, 2.8)
+    ax = fig.subplots()
+    labels = [f"fully connected\n{r['n_in']:,} inputs -> {r['units']}",
+              f"convolution\n{r['units']} filters of {r['C_in']} x {r['K']} x {r['K']}"]
+    values = [r["fc"], r["conv"]]
+    bars = ax.barh(labels, values, color=["tab:orange", "tab:blue"])
+    ax.set_xscale("log")
+    ax.set_xlim(1, max(values) * 30)
+    ax.invert_yaxis()
+    for bar, value in zip(bars, values, strict=True):
+        ax.text(value * 1.15, bar.get_y() + bar.get_height() / 2, f"{value:,}", va="center", fontsize=10)
+    ax.set_xlabel("learnable parameters (log scale)")
+    call = f"fc_parameter_count({r['n_in']}, {r['units']})"
+    if r["fc_source"].startswith("your"):
+        source = f"your {call} = {r['student']}"
+    elif r["student"] is not None:
+        source = f"torch.nn.Linear (your {call}: {r['student']})"
+    else:
+        source = "torch.nn.Linear"
+    text = (f"a {r['C_in']} x {r['H']} x {r['H']} image: the FC layer needs {r['ratio']:,.0f}x the parameters "
+            f"of the conv layer\nFC count from {source}")
+    fig.suptitle(text, fontsize=9)
+    return fig
+
+
+def parameter_explorer(fc_count_fn: Callable | None = None) -> W.Widget:
+    """Sliders for the image (H, C_in), the number of units/filters and K; pass your ``fc_parameter_count``."""
+    slider = dict(continuous_update=False)
+    controls = dict(
+        H=W.IntSlider(32, 8, 224, description="H = W", **slider),
+        C_in=W.IntSlider(3, 1, 64, description="C_in", **slider),
+        units=W.IntSlider(100, 1, 512, description="units", **slider),
+        K=W.IntSlider(5, 1, 7, description="K", **slider),
+    )
+    return interactive_figure(layer_parameters, plot_layer_parameters, controls,
+                              fixed=dict(fc_count_fn=fc_count_fn),
+                              title="Fully connected vs convolution: learnable parameters")
