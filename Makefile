@@ -6,9 +6,13 @@ STAMP := $(VENV)/.installed-stamp
 # Tools that nbgrader and the tests start (jupyter, alembic) come from the environment too.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 # The lesson JupyterLab opens first.
-START ?= lessons/01_convolution/01_convolution.ipynb
+START ?= lessons/00_start_here/00_start_here.ipynb
+# Who the JupyterLab is for: students see nbgrader's Validate button only (jupyter-config/student);
+# ROLE=instructor also shows Formgrader, Create Assignment and the course and assignment lists.
+ROLE ?= student
+LAB_CONFIG := $(if $(filter instructor,$(ROLE)),,$(CURDIR)/jupyter-config/student)
 
-.PHONY: setup sandbox-tool lab test test-fast lessons bench bench-grading grade lint clean-notebooks
+.PHONY: setup sandbox-tool browser lab screenshots test test-fast lessons bench bench-grading grade lint clean-notebooks
 
 setup: $(STAMP)
 
@@ -21,11 +25,11 @@ $(STAMP): pyproject.toml
 ## lab: set up, then open the workbook in JupyterLab (served from the repository root, which is also
 ## nbgrader's course root, so the nbgrader extensions work; the first lesson opens)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url="/lab/tree/$(START)" \
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)" $(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url="/lab/tree/$(START)" \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)  # root in containers (Binder, Docker, CI machines)
 
 ## test: set up, then run the whole test suite (in parallel across cores)
-test: $(STAMP) sandbox-tool
+test: $(STAMP) sandbox-tool browser
 	$(PY) -m pytest -n auto --dist loadgroup
 
 # bubblewrap runs grading kernels in a sandbox (make grade ARGS="... --sandbox"); the suite tests it.
@@ -34,6 +38,18 @@ sandbox-tool:
 	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null 2>&1; } || \
 	  echo "bubblewrap is not installed: the sandbox tests will be skipped"
+
+# Chromium runs the browser tests (tests/test_browser.py) through Playwright; Playwright's own browser
+# download does not work everywhere, so it drives Debian's. Installed with apt when we are root.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1; } || \
+	  echo "Chromium is not installed: the browser tests will be skipped"
+
+## screenshots: run the browser tests and copy a few widget screenshots into docs/screenshots/ for README
+screenshots: $(STAMP) browser
+	$(PY) -m pytest -q tests/test_browser.py -k "solutions"
+	$(PY) tests/lab.py --readme-screenshots docs/screenshots
 
 ## test-fast: everything but the tests that execute notebooks or run nbgrader
 test-fast: $(STAMP)

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import tomllib
 import yaml
 
@@ -18,11 +19,27 @@ def test_environment_yml_installs_the_package_and_nothing_else():
     conda = sorted(d.split("=")[0] for d in deps if isinstance(d, str))
     pip = [d for d in deps if isinstance(d, dict)]
     assert conda == ["pip", "python"], "declare dependencies in pyproject.toml, not in environment.yml"
-    assert pip == [{"pip": ["-e ."]}]
+    assert len(pip) == 1
+    requirements = [r for r in pip[0]["pip"] if not r.startswith("--")]  # index options are not dependencies
+    assert requirements == ["-e ."]
+    for option in (r for r in pip[0]["pip"] if r.startswith("--")):
+        assert option.split()[0] in ("--extra-index-url", "--index-url", "--find-links"), option
     python = next(d for d in deps if isinstance(d, str) and d.startswith("python="))
     major, minor = map(int, python.split("=")[1].split(".")[:2])
     required = re.match(r">=(\d+)\.(\d+)", pyproject()["project"]["requires-python"])
     assert (major, minor) >= (int(required[1]), int(required[2]))
+
+
+def test_both_files_give_the_same_dependencies():
+    """conda/Binder and make lab install the same list: environment.yml's only requirement is this
+    package, whose dependencies pyproject.toml declares (with the test tools as an extra)."""
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    pip = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
+    installed_by_conda = {"-e ."} & set(pip)
+    makefile = (REPO / "Makefile").read_text()
+    assert installed_by_conda == {"-e ."} and '-e ".[test]"' in makefile
+    names = [re.split(r"[<>=!~\[ ;]", d)[0].lower() for d in pyproject()["project"]["dependencies"]]
+    assert len(names) == len(set(names)), "a dependency is declared twice"
 
 
 def test_pyproject_declares_what_the_workbook_imports():
@@ -42,3 +59,15 @@ def test_readme_leads_with_the_two_commands_and_ci_runs_the_test_one():
     makefile = (REPO / "Makefile").read_text()
     assert re.search(r"^lab: \$\(STAMP\)", makefile, re.M) and re.search(r"^test: \$\(STAMP\)", makefile, re.M)
     assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_ci_machine_has_the_system_tools():
+    """`make test` installs bubblewrap and Chromium with apt when run as root; elsewhere the sandbox and
+    browser tests skip. On CI (.ci/run sets WORKBOOK_CI) a skip would hide them, so their tools must be there."""
+    import os
+    import shutil
+
+    if not os.environ.get("WORKBOOK_CI"):
+        pytest.skip("not on CI: the sandbox and browser tests skip themselves without their tools")
+    missing = [tool for tool in ("bwrap", "chromium") if shutil.which(tool) is None]
+    assert not missing, f"make test did not install {missing}"

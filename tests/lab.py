@@ -1,0 +1,322 @@
+"""JupyterLab in a real browser, as students see it: a server on loopback and Debian's Chromium
+driven by Playwright (its own browser download does not work here).
+
+Used by tests/test_browser.py. The server runs the project's environment with the student
+configuration in ``jupyter-config/student`` (what ``make lab`` uses), on a temporary copy of the
+notebooks, so running and saving them never touches the repository.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STUDENT_CONFIG = REPO / "jupyter-config" / "student"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in front
+# The flags this machine's closed network needs (else Chromium retries Google's hosts at every start)
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PROMPT_DONE = re.compile(r"\[\d+\]")
+WIDGET_ERRORS = ("Error displaying widget", "model not found", "Failed to load model class")
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def course_copy(dest: Path) -> Path:
+    """The notebooks a student opens, plus what nbgrader's Validate reads (the course's config)."""
+    for folder in ("lessons", "solutions"):
+        shutil.copytree(REPO / folder, dest / folder)
+    (dest / "autograder").mkdir()
+    shutil.copy(REPO / "autograder" / "nbgrader_config.py", dest / "autograder")
+    shutil.copy(REPO / "nbgrader_config.py", dest)
+    for doc in ("GLOSSARY.md", "README.md"):
+        if (REPO / doc).exists():
+            shutil.copy(REPO / doc, dest)
+    return dest
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+    process: subprocess.Popen
+    log: Path
+
+    def notebook_url(self, path: str) -> str:
+        # ?reset: a fresh workspace, so only this notebook is open
+        return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
+
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel (between notebooks: each one a student closes would otherwise keep running)."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        for kernel in json.loads(self.get("/api/kernels")[1] or "[]"):
+            req = urllib.request.Request(f"{self.url}/api/kernels/{kernel['id']}", method="DELETE",
+                                         headers={"Authorization": f"token {self.token}"})
+            opener.open(req, timeout=30).close()
+
+    def get(self, path: str) -> tuple[int, str]:
+        req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"token {self.token}"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
+        try:
+            with opener.open(req, timeout=10) as r:
+                return r.status, r.read().decode(errors="replace")
+        except urllib.error.HTTPError as e:
+            return e.code, ""
+        except OSError:  # not listening (yet)
+            return 0, ""
+
+
+@contextlib.contextmanager
+def jupyter_lab(root: Path, state: Path, disabled_extensions: list[str] = ()):
+    """Start ``jupyter lab`` on 127.0.0.1 with a random token, serving ``root``.
+
+    ``state`` holds everything the server writes (settings, workspaces, runtime files).
+    ``disabled_extensions`` are switched off on top of the student configuration (the negative test
+    uses it to remove the widget manager)."""
+    token = secrets.token_hex(16)
+    port = _free_port()
+    config_path = [str(STUDENT_CONFIG)]
+    if disabled_extensions:
+        extra = state / "extra-config"
+        (extra / "labconfig").mkdir(parents=True)
+        (extra / "labconfig" / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": {name: True for name in disabled_extensions}}))
+        config_path.insert(0, str(extra))
+    settings = state / "settings"
+    # every cell stays in the DOM; no news or update pop-ups over the notebook
+    for plugin, values in {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+                           "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
+                                                                            "checkForUpdates": False}}.items():
+        file = settings / f"{plugin}.jupyterlab-settings"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps(values))
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JUPYTER_PATH")}
+    env.update(JUPYTER_CONFIG_PATH=os.pathsep.join(config_path), JUPYTER_CONFIG_DIR=str(state / "user-config"),
+               JUPYTER_RUNTIME_DIR=str(state / "runtime"), IPYTHONDIR=str(state / "ipython"))
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    argv = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={state / 'workspaces'}"]
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        argv.append("--allow-root")
+    log = state / "jupyter-lab.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(argv, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    lab = Lab(f"http://127.0.0.1:{port}", token, root, process, log)
+    try:
+        deadline = time.monotonic() + 90
+        while lab.get("/api/status")[0] != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("JupyterLab did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.3)
+        yield lab
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextlib.contextmanager
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class PageLog:
+    """What the page threw (uncaught exceptions) and logged as errors."""
+    uncaught: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+def open_notebook(context, lab: Lab, path: str, timeout_s: float = 90):
+    page = context.new_page()
+    log = PageLog()
+    page.on("pageerror", lambda exc: log.uncaught.append(str(exc)))
+    page.on("console", lambda msg: log.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(lab.notebook_url(path))
+    page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=timeout_s * 1000)
+    wait_idle(page, timeout_s)
+    return page, log
+
+
+def wait_idle(page, timeout_s: float = 120) -> None:
+    page.wait_for_function(
+        """() => {
+            const ind = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+            return ind && ind.dataset.status === 'idle';
+        }""", timeout=timeout_s * 1000)
+
+
+def run_cell_by_cell(page, timeout_s: float = 120) -> int:
+    """Run every cell from the top with Shift+Enter, each after the one before has finished, as a
+    student does. Unlike Run All, an error (a blank exercise) does not stop the cells below."""
+    cells = page.locator(f"{NOTEBOOK} .jp-Cell")
+    n = cells.count()
+    cells.first.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")  # command mode
+    for i in range(n):
+        cell = cells.nth(i)
+        page.keyboard.press("Shift+Enter")
+        if "jp-CodeCell" in (cell.get_attribute("class") or ""):
+            cell.locator(".jp-InputPrompt").filter(has_text=PROMPT_DONE).wait_for(
+                timeout=timeout_s * 1000)
+        wait_idle(page, timeout_s)
+    return n
+
+
+def save(page, path: Path, timeout_s: float = 30) -> None:
+    """Save with Ctrl+S, as a student does, and wait until the file on disk is the new one."""
+    before = path.stat().st_mtime_ns
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + timeout_s
+    while path.stat().st_mtime_ns == before:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path.name} was not saved")
+        time.sleep(0.2)
+    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
+                           timeout=timeout_s * 1000)
+
+
+def saved_outputs(path: Path) -> tuple[int, list[str]]:
+    """From the saved notebook: how many widget views the kernel displayed, and the errors it raised."""
+    nb = json.loads(path.read_text())
+    views, errors = 0, []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if WIDGET_MIME in out.get("data", {}):
+                views += 1
+            if out.get("output_type") == "error":
+                errors.append(f"{out.get('ename')}: {out.get('evalue')}"[:200])
+    return views, errors
+
+
+def check_widget_views(page, expected: int) -> list:
+    """Every widget view the kernel displayed is rendered by the widget manager (not as text, not as an
+    error message). Returns the views that are still open (a finished progress bar closes its own)."""
+    outputs = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
+    # the widget manager's output carries no mime type; without the manager the view falls back to
+    # its text/plain form, which does
+    views = page.locator(f"{outputs}:not([data-mime-type])")
+    n = views.count()
+    assert n == expected, (f"the kernel displayed {expected} widget view(s) but the page rendered {n} "
+                           "(a missing widget extension shows them as text)")
+    for i in range(n):
+        text = views.nth(i).inner_text()
+        for message in WIDGET_ERRORS:
+            assert message not in text, f"widget view {i}: {text[:300]!r}"
+    shown = page.locator(f"{outputs}:has(> .jupyter-widgets)")
+    for i in range(shown.count()):
+        box = shown.nth(i).bounding_box()
+        assert box and box["height"] > 5, f"widget view {i} has no size: {box}"
+    return [shown.nth(i) for i in range(shown.count())]
+
+
+def _image(widget) -> str:
+    img = widget.locator(".widget-output img, .jp-OutputArea-output img").first
+    img.wait_for(timeout=60_000)
+    return img.get_attribute("src") or ""
+
+
+def _moves(widget):
+    """Ways to move each control of an interactive widget, first control first."""
+    for control in widget.locator(".widget-slider, .widget-dropdown, .widget-toggle-buttons").all():
+        classes = control.get_attribute("class") or ""
+        if "widget-dropdown" in classes:
+            select = control.locator("select")
+            options = select.locator("option").all()
+            current = select.input_value()
+            for option in options:
+                value = option.get_attribute("value")
+                if value != current:
+                    yield f"dropdown -> {option.inner_text()}", lambda s=select, v=value: s.select_option(v)
+                    break
+        elif "widget-toggle-buttons" in classes:
+            for button in control.locator("button").all():
+                if "mod-active" not in (button.get_attribute("class") or ""):
+                    yield f"toggle -> {button.inner_text()}", button.click
+                    break
+        else:
+            handle = control.locator(".noUi-handle").first
+            for key in ("ArrowRight", "ArrowLeft"):
+                yield f"slider {key}", lambda h=handle, k=key: (h.focus(), h.press(k))
+
+
+def move_and_check(page, widget, timeout_s: float = 60) -> str:
+    """Move a control of an interactive widget until its picture changes; return what was moved."""
+    before = _image(widget)
+    tried = []
+    for name, move in _moves(widget):
+        tried.append(name)
+        move()
+        try:
+            page.wait_for_function(
+                "([el, before]) => { const img = el.querySelector('.widget-output img, .jp-OutputArea-output img');"
+                " return img && img.getAttribute('src') !== before; }",
+                arg=[widget.element_handle(), before], timeout=timeout_s * 1000 / 4)
+            return name
+        except Exception:
+            continue
+    raise AssertionError(f"moving the controls ({', '.join(tried) or 'none found'}) did not change the view")
+
+
+# The README's pictures: which browser-test screenshot each one is (lesson, index of its interactive widget).
+README_SCREENSHOTS = {"conv-arithmetic.png": ("01_convolution", 0),
+                      "norm-cube.png": ("06_layer_instance_group_norm", 0)}
+
+
+def readme_screenshots(dest: Path, width: int = 720) -> None:
+    """Copy the README's screenshots from build/browser/, scaled down to ``width`` pixels."""
+    from PIL import Image
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, (lesson, index) in README_SCREENSHOTS.items():
+        shot = Image.open(REPO / "build" / "browser" / f"{lesson}-{index}.png").convert("RGB")
+        if shot.width > width:
+            shot = shot.resize((width, round(shot.height * width / shot.width)), Image.LANCZOS)
+        shot.convert("P", palette=Image.ADAPTIVE, colors=128).save(dest / name, optimize=True)
+        print(f"{dest / name}: {shot.width}x{shot.height}, {(dest / name).stat().st_size // 1024} KiB")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="copy the README's screenshots out of build/browser/")
+    parser.add_argument("--readme-screenshots", type=Path, required=True, metavar="DIR")
+    readme_screenshots(parser.parse_args().readme_screenshots)

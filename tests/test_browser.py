@@ -1,0 +1,166 @@
+"""The workbook in a real browser: every lesson and solution in JupyterLab, its widgets, nbgrader's Validate.
+
+Headless widget tests (tests/test_widgets_*.py) prove the Python side; only a browser shows that the
+widget manager renders the views in the JupyterLab we install and that the nbgrader extensions work.
+Screenshots of every interactive widget go to ``build/browser/`` (``make screenshots`` copies a few
+into ``docs/screenshots/`` for the README).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import harness
+from tests import lab as L
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(L.chromium() is None, reason="no Chromium (make test installs it with apt as root)"),
+]
+
+SHOTS = L.REPO / "build" / "browser"
+LESSONS = sorted(p.name for p in (L.REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
+TIMES: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def record_times():
+    """How long each notebook took in the browser, for the closing notes: build/browser/times.json."""
+    yield
+    if TIMES:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / "times.json").write_text(json.dumps(TIMES, indent=1, sort_keys=True))
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = L.course_copy(tmp_path_factory.mktemp("course"))
+    # a student version with the reference answers pasted into its solution cells (for Validate)
+    for lesson in ("00_start_here", "01_convolution"):
+        if (root / "lessons" / lesson).exists():
+            filled = harness.fill(harness.read(harness.lesson_path(lesson)),
+                                  harness.solution_sources(harness.read(harness.solution_path(lesson))))
+            (root / "lessons" / lesson / f"{lesson}_answered.ipynb").write_text(json.dumps(filled))
+    return root
+
+
+@pytest.fixture(scope="module")
+def lab(course, tmp_path_factory):
+    with L.jupyter_lab(course, tmp_path_factory.mktemp("lab-state")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def context():
+    with L.browser() as b:
+        ctx = b.new_context(viewport={"width": 1280, "height": 900})
+        yield ctx
+        ctx.close()
+
+
+def _exercise(lab, context, path: str, *, errors_expected: bool) -> list[str]:
+    """Open ``path``, run every cell, check every widget view and move each interactive widget."""
+    start = time.perf_counter()
+    page, log = L.open_notebook(context, lab, path)
+    try:
+        L.run_cell_by_cell(page)
+        L.save(page, lab.root / path)
+        expected, errors = L.saved_outputs(lab.root / path)
+        if not errors_expected:
+            assert not errors, f"{path} raised in the browser: {errors}"
+        views = L.check_widget_views(page, expected)
+        moved = []
+        name = Path(path).stem + ("" if path.startswith("solutions") else "-student")
+        for i, interact in enumerate(v for v in views if v.locator(".widget-interact").count()):
+            moved.append(L.move_and_check(page, interact))
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            interact.scroll_into_view_if_needed()
+            interact.screenshot(path=str(SHOTS / f"{name}-{i}.png"))
+        assert not log.uncaught, f"uncaught JavaScript errors on {path}: {log.uncaught}"
+        return moved
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+        TIMES[path] = time.perf_counter() - start
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+@pytest.mark.parametrize("version", ["solutions", "lessons"])
+def test_lesson_runs_and_widgets_render(lab, context, version, lesson):
+    moved = _exercise(lab, context, f"{version}/{lesson}/{lesson}.ipynb", errors_expected=version == "lessons")
+    if lesson != "08_self_check":  # the quiz has no widget
+        assert moved, f"{version}/{lesson} shows no interactive widget"
+
+
+def _validate(lab, context, path: str) -> str:
+    page, log = L.open_notebook(context, lab, path)
+    try:
+        page.locator(".jp-NotebookPanel-toolbar .validate-button").click()
+        dialog = page.locator(".nbgrader-SuccessDialog, .nbgrader-ErrorDialog")
+        dialog.wait_for(timeout=180_000)
+        text = dialog.inner_text()
+        assert not log.uncaught, log.uncaught
+        return ("success " if "SuccessDialog" in (dialog.get_attribute("class") or "") else "error ") + text
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+
+
+def test_validate_button_passes_answered_lesson(lab, context):
+    result = _validate(lab, context, "lessons/00_start_here/00_start_here_answered.ipynb")
+    assert result.startswith("success") and "passes all the tests" in result, result
+
+
+def test_validate_button_reports_failures_on_blank_lesson(lab, context):
+    result = _validate(lab, context, "lessons/00_start_here/00_start_here.ipynb")
+    assert result.startswith("error") and "The following cell failed" in result, result
+    assert "NotImplementedError" in result
+
+
+def test_student_sees_validate_but_not_instructor_tools(lab, context):
+    page, log = L.open_notebook(context, lab, "lessons/00_start_here/00_start_here.ipynb")
+    try:
+        assert page.locator(".jp-NotebookPanel-toolbar .validate-button").count() == 1
+        # instructor tools: no Formgrader / Create Assignment / course list in the UI or on the server
+        menubar = page.locator(".lm-MenuBar-content").inner_text()
+        assert "Nbgrader" not in menubar, menubar
+        page.keyboard.press("Control+Shift+c")  # the command palette lists every command that exists
+        palette = page.locator(".lm-CommandPalette-content")
+        palette.wait_for()
+        commands = palette.inner_text().lower()
+        for tool in ("formgrader", "create assignment", "course list", "assignment list"):
+            assert tool not in commands, f"{tool!r} is in the student's command palette"
+        page.keyboard.press("Escape")
+        assert page.locator(".jp-RightStackedPanel, .jp-SideBar").get_by_text("Create Assignment").count() == 0
+    finally:
+        page.close()
+    assert lab.get("/formgrader")[0] == 404
+    assert lab.get("/assignments")[0] == 404
+    assert lab.get("/nbgrader_version?version=0")[0] == 200  # what Validate calls first
+
+
+def test_missing_widget_extension_fails_the_check(course, context, tmp_path):
+    """The negative check: without JupyterLab's widget manager the views render as text, and the
+    same check the lesson tests use must fail."""
+    # a fresh copy: the lesson test may have run and saved the course's one already
+    path = "solutions/00_start_here/00_start_here_no_widget_manager.ipynb"
+    shutil.copy(L.REPO / "solutions/00_start_here/00_start_here.ipynb", course / path)
+    state = tmp_path / "state"
+    state.mkdir()
+    with L.jupyter_lab(course, state, disabled_extensions=["@jupyter-widgets/jupyterlab-manager"]) as broken:
+        page, log = L.open_notebook(context, broken, path)
+        try:
+            L.run_cell_by_cell(page)
+            L.save(page, course / path)
+            expected, _ = L.saved_outputs(course / path)
+            assert expected >= 1
+            with pytest.raises(AssertionError, match="rendered 0"):
+                L.check_widget_views(page, expected)
+        finally:
+            page.close()
