@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="grade again even what has not changed")
     parser.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (then it scores 0)")
     parser.add_argument("--notebook-cpu", type=int, default=600, help="CPU seconds per notebook's kernel")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="BLAS/OpenMP/torch threads per kernel (default: cores // jobs, at least 1)")
     parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per kernel")
     parser.add_argument("--sandbox", action="store_true",
                         help="run kernels under bubblewrap: read-only file system, only the student's folder writable")
@@ -158,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     grading.mkdir(parents=True, exist_ok=True)
     submitted = (args.submitted or grading / "submitted").resolve()
     db_url = args.db or "sqlite:///" + str(grading / "gradebook.db")
+    threads = args.threads or max(1, (os.cpu_count() or 1) // max(1, args.jobs))
     settings = dict(cell_timeout=args.cell_timeout, cpu=args.notebook_cpu, memory=args.memory_mb, sandbox=args.sandbox)
     manifest = Manifest(grading / "manifest.json")
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
@@ -197,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                 stamp = submitted / student / assignment / "timestamp.txt"
                 job = Job(assignment, student, {k: str(v) for k, v in inspection.notebooks.items()},
                           str(template), str(scratch / "jobs"), cell_timeout=args.cell_timeout,
-                          memory_mb=args.memory_mb, cpu_seconds=args.notebook_cpu, sandbox=args.sandbox,
+                          memory_mb=args.memory_mb, cpu_seconds=args.notebook_cpu, threads=threads,
+                          sandbox=args.sandbox,
                           hide=[str(grading), str(submitted)], feedback=not args.no_feedback,
                           timestamp=stamp.read_text().strip() if stamp.exists() else None)
                 jobs.append(job)

@@ -31,6 +31,7 @@ class Job:
     cell_timeout: int = 60
     memory_mb: int = 4096
     cpu_seconds: int = 600
+    threads: int = 0                   # per kernel; 0 leaves the libraries' defaults
     sandbox: bool = False
     hide: list[str] = field(default_factory=list)
     feedback: bool = True
@@ -41,7 +42,8 @@ def _kernel_spec(course: Path, job: Job, workdir: Path) -> Path:
     jupyter = course / "jupyter"
     spec = jupyter / "kernels" / KERNEL
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, str(LAUNCHER), "--memory-mb", str(job.memory_mb), "--cpu-seconds", str(job.cpu_seconds)]
+    argv = [sys.executable, str(LAUNCHER), "--memory-mb", str(job.memory_mb), "--cpu-seconds", str(job.cpu_seconds),
+            "--threads", str(job.threads)]
     if job.sandbox:
         argv += ["--sandbox", str(workdir)]
         for path in [job.scratch, *job.hide]:

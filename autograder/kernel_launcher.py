@@ -7,6 +7,8 @@ Used as the argv of the ``workbook-grader`` kernel spec that ``autograder.grade_
 - ``--memory-mb``: RLIMIT_AS for the kernel; unbounded allocation raises MemoryError in the student's cell.
 - ``--cpu-seconds``: RLIMIT_CPU, a whole-notebook budget; past it the kernel is killed and the remaining
   cells score 0 (a per-cell wall-clock limit is nbgrader's ``Execute.timeout``).
+- ``--threads``: thread pools of OpenMP, OpenBLAS, MKL and torch. With one kernel per core, each kernel's
+  own pools would fight the others for the same cores.
 - ``--sandbox WORKDIR``: run the kernel under ``bwrap`` with the whole file system read-only, /tmp, the
   course root and the grading scratch space replaced by empty tmpfs, and only ``WORKDIR`` (the student's
   autograded folder) writable. Student code then cannot read the gradebook, ``solutions/`` or another
@@ -24,6 +26,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def bwrap_argv(workdir: Path, hide: list[Path], expose_ro: list[Path]) -> list[str]:
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--cpu-seconds", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--sandbox", type=Path, help="the only writable folder (the student's)")
     parser.add_argument("--hide", type=Path, action="append", default=[], help="folders to replace by tmpfs")
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
@@ -59,6 +63,9 @@ def main(argv: list[str] | None = None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if args.cpu_seconds:
         resource.setrlimit(resource.RLIMIT_CPU, (args.cpu_seconds, args.cpu_seconds + 5))
+    if args.threads:
+        for var in THREAD_VARS:  # read by the libraries when the kernel imports them
+            os.environ[var] = str(args.threads)
     command = [sys.executable, "-m", "ipykernel_launcher", *kernel_args]
     if args.sandbox:
         # only the connection file itself: its folder may be /tmp, which must stay hidden
