@@ -7,3 +7,11 @@ sys.path.insert(0, str(REPO))  # autograder/ and tests/ as packages
 
 # Tests compare against torch on the CPU unless told otherwise; matplotlib never opens a window.
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# With one pytest worker per core, every kernel, Jupyter server and worker that opens a thread pool as
+# wide as the machine oversubscribes it, and OpenBLAS/OpenMP threads spinning on a busy core turn a
+# 7 s notebook into 2 minutes (seen). Each worker, and everything it starts, gets its share of cores.
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    _share = str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, _share)

@@ -27,15 +27,18 @@ pytestmark = [
 SHOTS = L.REPO / "build" / "browser"
 LESSONS = sorted(p.name for p in (L.REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
 TIMES: dict[str, float] = {}
+CONSOLE: dict[str, list[str]] = {}  # console errors (not failures: JupyterLab logs some of its own)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def record_times():
-    """How long each notebook took in the browser, for the closing notes: build/browser/times.json."""
+    """How long each notebook took in the browser, and what the console logged as errors:
+    build/browser/times.json and console-errors.json, for whoever looks into the browser run."""
     yield
     if TIMES:
         SHOTS.mkdir(parents=True, exist_ok=True)
         (SHOTS / "times.json").write_text(json.dumps(TIMES, indent=1, sort_keys=True))
+        (SHOTS / "console-errors.json").write_text(json.dumps(CONSOLE, indent=1, sort_keys=True))
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +86,7 @@ def _exercise(lab, context, path: str, *, errors_expected: bool) -> list[str]:
             interact.scroll_into_view_if_needed()
             interact.screenshot(path=str(SHOTS / f"{name}-{i}.png"))
         assert not log.uncaught, f"uncaught JavaScript errors on {path}: {log.uncaught}"
+        CONSOLE[path] = log.console_errors
         return moved
     finally:
         page.close()
