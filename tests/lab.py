@@ -25,7 +25,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 STUDENT_CONFIG = REPO / "jupyter-config" / "student"
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in front
 # The flags this machine's closed network needs (else Chromium retries Google's hosts at every start)
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -214,38 +213,72 @@ def save(page, path: Path, timeout_s: float = 30) -> None:
                            timeout=timeout_s * 1000)
 
 
-def saved_outputs(path: Path) -> tuple[int, list[str]]:
-    """From the saved notebook: how many widget views the kernel displayed, and the errors it raised."""
+def saved_errors(path: Path) -> list[str]:
+    """The errors the kernel raised, from the saved notebook."""
     nb = json.loads(path.read_text())
-    views, errors = 0, []
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            if WIDGET_MIME in out.get("data", {}):
-                views += 1
-            if out.get("output_type") == "error":
-                errors.append(f"{out.get('ename')}: {out.get('evalue')}"[:200])
-    return views, errors
+    return [f"{out.get('ename')}: {out.get('evalue')}"[:200]
+            for cell in nb["cells"] for out in cell.get("outputs", []) if out.get("output_type") == "error"]
 
 
-def check_widget_views(page, expected: int) -> list:
-    """Every widget view the kernel displayed is rendered by the widget manager (not as text, not as an
-    error message). Returns the views that are still open (a finished progress bar closes its own)."""
+def widget_builders() -> set[str]:
+    """The names of the functions in source_helpers.widgets that build an interactive widget."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import source_helpers.widgets as package
+
+    names = set()
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ == module.__name__ and str(inspect.signature(fn).return_annotation) in ("W.Widget",
+                                                                                                      "Widget"):
+                names.add(name)
+    return names - {"interactive_figure"}  # the plumbing, called by the builders
+
+
+def expected_interactive(path: Path) -> int:
+    """How many interactive widgets the notebook builds, read from its source (not from a run): the
+    calls to a widget builder in its code cells."""
+    import ast
+
+    builders, count = widget_builders(), 0
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                count += (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) in builders
+    return count
+
+
+def check_widget_views(page, expected: int, timeout_s: float = 60) -> list:
+    """The notebook's ``expected`` interactive widgets are rendered by the widget manager (not as text,
+    not as an error message), and no widget view shows an error. Returns the interactive widgets."""
     outputs = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
-    # the widget manager's output carries no mime type; without the manager the view falls back to
-    # its text/plain form, which does
-    views = page.locator(f"{outputs}:not([data-mime-type])")
-    n = views.count()
-    assert n == expected, (f"the kernel displayed {expected} widget view(s) but the page rendered {n} "
-                           "(a missing widget extension shows them as text)")
-    for i in range(n):
-        text = views.nth(i).inner_text()
+    interacts = page.locator(f"{outputs}:has(> .widget-interact)")
+    deadline = time.monotonic() + timeout_s
+    while interacts.count() < expected and time.monotonic() < deadline:  # views render asynchronously
+        time.sleep(0.25)
+    n = interacts.count()
+    assert n == expected, (f"the notebook builds {expected} interactive widget(s) but the page rendered {n} "
+                           "(without the widget manager they show as text)")
+    fallback = page.locator(f"{outputs}[data-mime-type='text/plain']").filter(has_text=re.compile(r"^\w+\(children="))
+    assert fallback.count() == 0, f"a widget shown as text: {fallback.first.inner_text()[:200]!r}"
+    widgets = page.locator(f"{outputs}:has(> .jupyter-widgets)")
+    for i in range(widgets.count()):
+        text = widgets.nth(i).inner_text()
         for message in WIDGET_ERRORS:
             assert message not in text, f"widget view {i}: {text[:300]!r}"
-    shown = page.locator(f"{outputs}:has(> .jupyter-widgets)")
-    for i in range(shown.count()):
-        box = shown.nth(i).bounding_box()
-        assert box and box["height"] > 5, f"widget view {i} has no size: {box}"
-    return [shown.nth(i) for i in range(shown.count())]
+    views = [interacts.nth(i) for i in range(n)]
+    for i, view in enumerate(views):
+        box = view.bounding_box()
+        assert box and box["height"] > 5, f"interactive widget {i} has no size: {box}"
+    return views
 
 
 def _image(widget) -> str:
