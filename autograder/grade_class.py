@@ -61,6 +61,12 @@ def register(assignment: str, scratch: Path, db_url: str) -> None:
     _generate(assignment, scratch / ("register-" + assignment), db_url)
 
 
+def register_all(assignments: list[str], scratch: str, db_url: str) -> None:
+    """``register`` each assignment (in a worker: it runs while the parent builds the templates)."""
+    for assignment in assignments:
+        register(assignment, Path(scratch), db_url)
+
+
 def fingerprint(inspection: Inspection, assignment: str, settings: dict) -> str:
     h = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for path in sorted((SOLUTIONS / assignment).glob("*.ipynb")):
@@ -174,15 +180,19 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="workbook-grade-") as tmp, \
             ProcessPoolExecutor(max_workers=max(1, args.jobs), mp_context=get_context("spawn")) as pool:
-        for _ in range(max(1, args.jobs)):
-            pool.submit(_warm_up)
         scratch = Path(tmp)
         (scratch / "jobs").mkdir()
+        # A worker puts the assignments into the class gradebook while this process builds the first
+        # template: the workers have nothing else to do until the template exists.
+        registered = pool.submit(register_all, args.assignments, str(scratch), db_url)
+        for _ in range(max(0, args.jobs - 1)):
+            pool.submit(_warm_up)
         jobs, pending, merges, futures = [], {}, [], {}
         for assignment in args.assignments:
             expected = assignment_notebooks(assignment)
             others = {a: set().union(*assignment_notebooks(a).values()) for a in known - {assignment}}
             template = prepare_template(assignment, scratch)
+            gradable = []
             for student in students:
                 inspection = inspect_submission(submitted / student / assignment, student, assignment, expected, others)
                 key = f"{assignment}/{student}"
@@ -197,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
                 if not inspection.gradable:
                     merges.append((assignment, student, key, digest))
                     continue
+                gradable.append((student, key, digest, inspection))
+            # longest first, so that no worker is left with a long notebook at the end while the others
+            # idle (a submission's size is a fair guess of its running time: blank ones raise at once)
+            gradable.sort(key=lambda item: -sum(Path(p).stat().st_size for p in item[3].notebooks.values()))
+            for student, key, digest, inspection in gradable:
                 stamp = submitted / student / assignment / "timestamp.txt"
                 job = Job(assignment, student, {k: str(v) for k, v in inspection.notebooks.items()},
                           str(template), str(scratch / "jobs"), cell_timeout=args.cell_timeout,
@@ -206,9 +221,8 @@ def main(argv: list[str] | None = None) -> int:
                           timestamp=stamp.read_text().strip() if stamp.exists() else None)
                 jobs.append(job)
                 pending[key] = digest
-                futures[pool.submit(grade_one, job)] = job  # workers start while the rest is inspected
-        for assignment in args.assignments:
-            register(assignment, scratch, db_url)
+                futures[pool.submit(grade_one, job)] = job
+        registered.result()
         gb = Gradebook(db_url)
         for assignment, student, key, digest in merges:  # ungradable: recorded as 0
             merge(gb, assignment, student, {}, None)
