@@ -30,7 +30,9 @@ TIMES: dict[str, float] = {}
 CONSOLE: dict[str, list[str]] = {}  # console errors (not failures: JupyterLab logs some of its own)
 
 
-@pytest.fixture(scope="module", autouse=True)
+# Session scope: xdist runs this group on one worker but may interleave other modules' tests, which
+# would tear module-scoped fixtures down (and restart JupyterLab) each time.
+@pytest.fixture(scope="session", autouse=True)
 def record_times():
     """How long each notebook took in the browser, and what the console logged as errors:
     build/browser/times.json and console-errors.json, for whoever looks into the browser run."""
@@ -41,7 +43,7 @@ def record_times():
         (SHOTS / "console-errors.json").write_text(json.dumps(CONSOLE, indent=1, sort_keys=True))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def course(tmp_path_factory):
     root = L.course_copy(tmp_path_factory.mktemp("course"))
     # a student version with the reference answers pasted into its solution cells (for Validate)
@@ -52,13 +54,13 @@ def course(tmp_path_factory):
     return root
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(course, tmp_path_factory):
     with L.jupyter_lab(course, tmp_path_factory.mktemp("lab-state")) as server:
         yield server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def context():
     with L.browser() as b:
         ctx = b.new_context(viewport={"width": 1280, "height": 900})
