@@ -1,6 +1,7 @@
 """Grading throughput: plain sequential `nbgrader autograde` against `make grade`, on a synthetic class.
 
     make bench-grading                       # 40 submissions, jobs = all cores, plus the sandbox's cost
+    make bench-grading ARGS="--repeat 3"     # three interleaved rounds, medians
     python bench/grading_bench.py --students 12 --no-sandbox
 
 The class mixes solved, blank, partly wrong (one mutant each) and broken submissions of lesson 01. Both
@@ -15,6 +16,7 @@ import contextlib
 import io
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import grade_class  # noqa: E402
-from autograder.course import generate_student_version, load_config  # noqa: E402
+from autograder.course import generate_student_version  # noqa: E402
 from tests import classroom as C  # noqa: E402
 from tests.test_grade_class import cell_scores  # noqa: E402
 
@@ -53,52 +55,65 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, nargs="+", default=[os.cpu_count() or 1],
                         help="parallel runs to time, one per value (e.g. --jobs 2 3)")
     parser.add_argument("--no-sandbox", action="store_true", help="skip the run that measures the sandbox")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every run, interleaved; medians are reported (a VM's speed drifts)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         tmp = Path(tmp)
         course = tmp / "sequential"
         generate_student_version(C.LESSON, course)
-        made = build_class(course / "autograder" / "grading" / "submitted", args.students)
-        db_seq = load_config(course).CourseDirectory.db_url
+        submitted = course / "autograder" / "grading" / "submitted"
+        made = build_class(submitted, args.students)
         # plain nbgrader, run the way an instructor would: from the course root, with the workbook's settings
         (course / "nbgrader_config.py").write_text(
             f"c = get_config()\nload_subconfig({str(REPO / 'autograder' / 'nbgrader_config.py')!r})\n"
-            f"c.CourseDirectory.root = {str(course)!r}\nc.CourseDirectory.db_url = {db_seq!r}\n")
+            f"c.CourseDirectory.root = {str(course)!r}\n")
         env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
-        t0 = time.perf_counter()
-        run = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", C.LESSON, "--log-level=ERROR"],
-                             cwd=course, env=env, capture_output=True, text=True)
-        t_seq = time.perf_counter() - t0
         runs = [(f"make grade, jobs={j}", j, []) for j in args.jobs]
         if not args.no_sandbox:
             runs.append((f"... --sandbox, jobs={args.jobs[0]}", args.jobs[0], ["--sandbox"]))
-        results = {}
-        for name, jobs, extra in runs:
-            grading = tmp / f"run{len(results)}"
+        seconds: dict[str, list[float]] = {"nbgrader autograde": []}
+        same: dict[str, bool] = {}
+        sequential = {}
+        for round_ in range(args.repeat):
+            db_seq = f"sqlite:///{tmp / f'sequential-{round_}.db'}"
+            shutil.rmtree(course / "autograder" / "grading" / "autograded", ignore_errors=True)
             t0 = time.perf_counter()
-            with contextlib.redirect_stdout(io.StringIO()):
-                grade_class.main([C.LESSON, "--submitted", str(course / "autograder" / "grading" / "submitted"),
-                                  "--grading-dir", str(grading), "--jobs", str(jobs), "--no-progress",
-                                  "--no-feedback", *extra])
-            results[name] = (time.perf_counter() - t0, cell_scores("sqlite:///" + str(grading / "gradebook.db")))
-        sequential = cell_scores(db_seq)
-        if not sequential:
-            print(run.stdout[-2000:], run.stderr[-2000:])
-            raise SystemExit("plain nbgrader autograde graded nobody")
+            run = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", C.LESSON, "--log-level=ERROR",
+                                  f"--CourseDirectory.db_url={db_seq}"],
+                                 cwd=course, env=env, capture_output=True, text=True)
+            seconds["nbgrader autograde"].append(time.perf_counter() - t0)
+            sequential = cell_scores(db_seq)
+            if not sequential:
+                print(run.stdout[-2000:], run.stderr[-2000:])
+                raise SystemExit("plain nbgrader autograde graded nobody")
+            for name, jobs, extra in runs:
+                grading = tmp / f"run-{round_}-{len(seconds)}"
+                t0 = time.perf_counter()
+                with contextlib.redirect_stdout(io.StringIO()):
+                    grade_class.main([C.LESSON, "--submitted", str(submitted), "--grading-dir", str(grading),
+                                      "--jobs", str(jobs), "--no-progress", "--no-feedback", *extra])
+                seconds.setdefault(name, []).append(time.perf_counter() - t0)
+                scores = cell_scores("sqlite:///" + str(grading / "gradebook.db"))
+                same[name] = same.get(name, True) and all(scores[s] == sequential[s] for s in sequential)
         n = len(made)
         print(f"# {n} submissions of {C.LESSON} ({sum(v == 'broken' for v in made.values())} broken); "
-              f"{os.cpu_count()} cores")
-        print(f"{'run':<26} {'seconds':>8} {'s/student':>10} {'speedup':>8}  grades")
-        print(f"{'nbgrader autograde':<26} {t_seq:8.1f} {t_seq / n:10.2f} {1:8.2f}x  "
-              f"({len(sequential)} graded; nbgrader skips unreadable notebooks)")
-        for name, (secs, scores) in results.items():
-            same = all(scores[s] == sequential[s] for s in sequential)
-            print(f"{name:<26} {secs:8.1f} {secs / n:10.2f} {t_seq / secs:8.2f}x  "
-                  f"{'identical' if same else 'DIFFERENT'} for the {len(sequential)} both graded; "
-                  f"{len(scores)} in the gradebook")
+              f"{os.cpu_count()} cores; {args.repeat} round(s), medians")
+        print(f"{'run':<26} {'seconds':>8} {'s/student':>10} {'speedup':>8}  {'rounds (s)':<24} grades")
+        t_seq = statistics.median(seconds["nbgrader autograde"])
+        for name, times in seconds.items():
+            secs = statistics.median(times)
+            rounds = " ".join(f"{t:.1f}" for t in times)
+            verdict = ("reference" if name == "nbgrader autograde" else
+                       ("identical" if same[name] else "DIFFERENT") + f" for the {len(sequential)} both graded")
+            print(f"{name:<26} {secs:8.1f} {secs / n:10.2f} {t_seq / secs:8.2f}x  {rounds:<24} {verdict}")
+        if args.repeat > 1:
+            per_round = [s / p for s, p in zip(seconds["nbgrader autograde"], seconds[runs[0][0]], strict=True)]
+            print(f"# speedup of {runs[0][0]} round by round: " + ", ".join(f"{r:.2f}x" for r in per_round)
+                  + f" (median {statistics.median(per_round):.2f}x)")
         if not args.no_sandbox:
-            overhead = results[runs[-1][0]][0] / results[runs[0][0]][0] - 1
-            print(f"# sandbox (bubblewrap) overhead: {100 * overhead:+.0f}% of the parallel run's time")
+            overhead = statistics.median(seconds[runs[-1][0]]) / statistics.median(seconds[runs[0][0]]) - 1
+            print(f"# sandbox (bubblewrap) overhead: {100 * overhead:+.0f}% of the parallel run's time (medians)")
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
