@@ -123,7 +123,9 @@ def jupyter_lab(root: Path, state: Path, disabled_extensions: list[str] = ()):
     argv = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
-            f"--LabApp.workspaces_dir={state / 'workspaces'}"]
+            f"--LabApp.workspaces_dir={state / 'workspaces'}",
+            # window.jupyterapp, so a test can wait until every plugin (the widget manager) is active
+            "--LabApp.expose_app_in_browser=True"]
     if hasattr(os, "getuid") and os.getuid() == 0:
         argv.append("--allow-root")
     log = state / "jupyter-lab.log"
@@ -170,6 +172,10 @@ def open_notebook(context, lab: Lab, path: str, timeout_s: float = 90):
     page.on("pageerror", lambda exc: log.uncaught.append(str(exc)))
     page.on("console", lambda msg: log.console_errors.append(msg.text) if msg.type == "error" else None)
     page.goto(lab.notebook_url(path))
+    # Every plugin active and the layout restored before a cell runs: a widget view that reaches the page
+    # before the widget manager has loaded (a cold first start) is drawn as text and stays so.
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout_s * 1000)
+    page.evaluate("async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }")
     page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=timeout_s * 1000)
     wait_idle(page, timeout_s)
     return page, log

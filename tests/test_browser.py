@@ -61,9 +61,13 @@ def lab(course, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def context():
+def context(lab):
     with L.browser() as b:
         ctx = b.new_context(viewport={"width": 1280, "height": 900})
+        # a first start of JupyterLab in a fresh environment is slow; pay it here, not in a lesson's test
+        page, _ = L.open_notebook(ctx, lab, "lessons/00_start_here/00_start_here.ipynb")
+        page.close()
+        lab.shutdown_kernels()
         yield ctx
         ctx.close()
 
