@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import grade_class  # noqa: E402
-from autograder.course import generate_student_version  # noqa: E402
+from autograder.course import generate_student_version, load_config  # noqa: E402
 from tests import classroom as C  # noqa: E402
 from tests.test_grade_class import cell_scores  # noqa: E402
 
@@ -75,7 +75,10 @@ def main(argv=None) -> int:
         seconds: dict[str, list[float]] = {"nbgrader autograde": []}
         same: dict[str, bool] = {}
         sequential = {}
+        # each round grades into a fresh copy of the gradebook generate_assignment wrote (it knows the assignment)
+        template_db = Path(load_config(course).CourseDirectory.db_url.removeprefix("sqlite:///"))
         for round_ in range(args.repeat):
+            shutil.copyfile(template_db, tmp / f"sequential-{round_}.db")
             db_seq = f"sqlite:///{tmp / f'sequential-{round_}.db'}"
             shutil.rmtree(course / "autograder" / "grading" / "autograded", ignore_errors=True)
             t0 = time.perf_counter()
