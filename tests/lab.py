@@ -29,6 +29,7 @@ NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook 
 # The flags this machine's closed network needs (else Chromium retries Google's hosts at every start)
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the server is local: never via a proxy
 PROMPT_DONE = re.compile(r"\[\d+\]")
 WIDGET_ERRORS = ("Error displaying widget", "model not found", "Failed to load model class")
 
@@ -74,17 +75,15 @@ class Lab:
 
     def shutdown_kernels(self) -> None:
         """Stop every kernel (between notebooks: each one a student closes would otherwise keep running)."""
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         for kernel in json.loads(self.get("/api/kernels")[1] or "[]"):
             req = urllib.request.Request(f"{self.url}/api/kernels/{kernel['id']}", method="DELETE",
                                          headers={"Authorization": f"token {self.token}"})
-            opener.open(req, timeout=30).close()
+            LOOPBACK.open(req, timeout=30).close()
 
     def get(self, path: str) -> tuple[int, str]:
         req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"token {self.token}"})
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
         try:
-            with opener.open(req, timeout=10) as r:
+            with LOOPBACK.open(req, timeout=10) as r:
                 return r.status, r.read().decode(errors="replace")
         except urllib.error.HTTPError as e:
             return e.code, ""
