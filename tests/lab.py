@@ -188,16 +188,50 @@ def wait_idle(page, timeout_s: float = 120) -> None:
         }""", timeout=timeout_s * 1000)
 
 
+ACTIVE_CELL = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+
+
+def _select(page, cells, i: int) -> None:
+    """Make cell ``i`` the active one, in command mode, with the keyboard focus on the notebook."""
+    cells.nth(i).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => ({ACTIVE_CELL})() === {i}", timeout=30_000)
+
+
 def run_cell_by_cell(page, timeout_s: float = 120) -> int:
     """Run every cell from the top with Shift+Enter, each after the one before has finished, as a
-    student does. Unlike Run All, an error (a blank exercise) does not stop the cells below."""
+    student does. Unlike Run All, an error (a blank exercise) does not stop the cells below.
+
+    Each press is checked: the cell it ran must be the one meant, and the selection must move on. On a
+    loaded machine a press can land before the notebook has the focus (then nothing runs), and the page
+    may not yet hold every cell; unchecked, either leaves cells unrun without failing here."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     cells = page.locator(f"{NOTEBOOK} .jp-Cell")
-    n = cells.count()
-    cells.first.locator(".jp-InputPrompt").click()
-    page.keyboard.press("Escape")  # command mode
+    # The cells come into the page a few at a time after the first one shows: count them in the model
+    # and wait for all. The kernel is connected before the first press.
+    n = page.evaluate("""async () => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        await panel.context.ready;
+        await panel.sessionContext.ready;
+        return panel.content.model.cells.length;
+    }""")
+    page.wait_for_function(f"() => document.querySelectorAll('{NOTEBOOK} .jp-Cell').length === {n}",
+                           timeout=timeout_s * 1000)
     for i in range(n):
         cell = cells.nth(i)
-        page.keyboard.press("Shift+Enter")
+        if i == 0 or page.evaluate(ACTIVE_CELL) != i:  # the first click also gives the notebook the focus
+            _select(page, cells, i)
+        for attempt in range(3):
+            page.keyboard.press("Shift+Enter")
+            try:
+                page.wait_for_function(f"() => ({ACTIVE_CELL})() > {i}", timeout=10_000)
+                break
+            except PlaywrightTimeout as timeout:  # the press did not reach the notebook: nothing ran, pressing is safe
+                if attempt == 2:
+                    raise AssertionError(f"Shift+Enter on cell {i} did not run it (focus: "
+                                         f"{page.evaluate('() => document.activeElement?.className')!r})") from timeout
+                _select(page, cells, i)
         if "jp-CodeCell" in (cell.get_attribute("class") or ""):
             cell.locator(".jp-InputPrompt").filter(has_text=PROMPT_DONE).wait_for(
                 timeout=timeout_s * 1000)
@@ -223,6 +257,13 @@ def saved_errors(path: Path) -> list[str]:
     nb = json.loads(path.read_text())
     return [f"{out.get('ename')}: {out.get('evalue')}"[:200]
             for cell in nb["cells"] for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+
+
+def unrun_cells(path: Path) -> list[int]:
+    """The code cells with source that the kernel never ran, from the saved notebook."""
+    nb = json.loads(path.read_text())
+    return [i for i, cell in enumerate(nb["cells"])
+            if cell["cell_type"] == "code" and "".join(cell["source"]).strip() and cell.get("execution_count") is None]
 
 
 def widget_builders() -> set[str]:
@@ -261,20 +302,49 @@ def expected_interactive(path: Path) -> int:
     return count
 
 
+def describe_builder_outputs(page) -> str:
+    """For a failure message: each code cell whose source calls a widget builder, its prompt and what its
+    outputs are (mime type, classes, the start of their text)."""
+    return page.evaluate("""(builders) => {
+        const lines = [];
+        const notebook = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook';
+        document.querySelectorAll(notebook + ' .jp-CodeCell').forEach((cell, i) => {
+            const source = cell.querySelector('.jp-InputArea-editor')?.innerText || '';
+            if (!builders.some(b => source.includes(b + '('))) return;
+            const prompt = cell.querySelector('.jp-InputPrompt')?.innerText || '';
+            const outs = [...cell.querySelectorAll('.jp-OutputArea-output')].map(o =>
+                `${o.dataset.mimeType || '?'} .${[...o.classList].join('.')} ` +
+                `children=[${[...o.children].map(c => c.className).join(' | ')}] ` +
+                JSON.stringify(o.innerText.slice(0, 160)));
+            lines.push(`code cell ${i} ${prompt}: ${outs.length ? outs.join('; ') : 'no output'}`);
+        });
+        return lines.join('\\n') || '(no cell calls a builder)';
+    }""", sorted(widget_builders()))
+
+
+OUTPUTS = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
+
+
+def widgets_shown_as_text(page):
+    """Outputs where a widget fell back to its text form, ``interactive(children=(...))``: what a page
+    without the widget manager shows."""
+    return page.locator(f"{OUTPUTS}[data-mime-type='text/plain']").filter(has_text=re.compile(r"^\w+\(children="))
+
+
 def check_widget_views(page, expected: int, timeout_s: float = 60) -> list:
     """The notebook's ``expected`` interactive widgets are rendered by the widget manager (not as text,
     not as an error message), and no widget view shows an error. Returns the interactive widgets."""
-    outputs = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
-    interacts = page.locator(f"{outputs}:has(> .widget-interact)")
+    interacts = page.locator(f"{OUTPUTS}:has(> .widget-interact)")
     deadline = time.monotonic() + timeout_s
     while interacts.count() < expected and time.monotonic() < deadline:  # views render asynchronously
         time.sleep(0.25)
     n = interacts.count()
     assert n == expected, (f"the notebook builds {expected} interactive widget(s) but the page rendered {n} "
-                           "(without the widget manager they show as text)")
-    fallback = page.locator(f"{outputs}[data-mime-type='text/plain']").filter(has_text=re.compile(r"^\w+\(children="))
+                           "(without the widget manager they show as text). What the builder cells show:\n"
+                           + describe_builder_outputs(page))
+    fallback = widgets_shown_as_text(page)
     assert fallback.count() == 0, f"a widget shown as text: {fallback.first.inner_text()[:200]!r}"
-    widgets = page.locator(f"{outputs}:has(> .jupyter-widgets)")
+    widgets = page.locator(f"{OUTPUTS}:has(> .jupyter-widgets)")
     for i in range(widgets.count()):
         text = widgets.nth(i).inner_text()
         for message in WIDGET_ERRORS:

@@ -79,6 +79,7 @@ def _exercise(lab, context, path: str, *, errors_expected: bool) -> list[str]:
     try:
         L.run_cell_by_cell(page)
         L.save(page, lab.root / path)
+        assert not L.unrun_cells(lab.root / path), f"cells of {path} never ran: {L.unrun_cells(lab.root / path)}"
         if not errors_expected:
             errors = L.saved_errors(lab.root / path)
             assert not errors, f"{path} raised in the browser: {errors}"
@@ -165,9 +166,12 @@ def test_missing_widget_extension_fails_the_check(course, context, tmp_path):
         page, log = L.open_notebook(context, broken, path)
         try:
             L.run_cell_by_cell(page)
+            L.save(page, course / path)
+            assert not L.unrun_cells(course / path)  # the widget cells ran: what fails below is the rendering
             expected = L.expected_interactive(course / path)
             assert expected >= 1
             with pytest.raises(AssertionError, match="rendered 0"):
                 L.check_widget_views(page, expected, timeout_s=15)
+            assert L.widgets_shown_as_text(page).count() == expected
         finally:
             page.close()
