@@ -112,3 +112,23 @@ def test_feedback_and_grade_export(graded, tmp_path):
     rows = {r["student_id"]: r for r in csv.DictReader(out.open())}
     assert float(rows["solved"]["score"]) == float(rows["solved"]["max_score"]) > 0
     assert float(rows["blank"]["score"]) == 0
+
+
+def test_gradebooks_get_the_schema_version_alembic_reports(tmp_path):
+    """The workbook stamps new gradebooks with the schema version read in-process (``alembic_head``)
+    instead of nbgrader's ``alembic heads`` subprocess. Both must name the same revision, a gradebook
+    made inside ``schema_version_in_process`` must carry it, and nbgrader's own function is back after."""
+    import sqlite3
+
+    import nbgrader.api
+
+    from autograder.course import alembic_head, schema_version_in_process, use_environment_scripts
+
+    use_environment_scripts()  # nbgrader's call runs the `alembic` script of this environment
+    original = nbgrader.api.get_alembic_version
+    assert alembic_head() == original()
+    with schema_version_in_process():
+        Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}").close()
+    with sqlite3.connect(tmp_path / "gradebook.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(original(),)]
+    assert nbgrader.api.get_alembic_version is original
