@@ -26,6 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 STUDENT_CONFIG = REPO / "jupyter-config" / "student"
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in front
+OUTPUTS = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
+ACTIVE_CELL = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
 # The flags this machine's closed network needs (else Chromium retries Google's hosts at every start)
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -188,9 +190,6 @@ def wait_idle(page, timeout_s: float = 120) -> None:
         }""", timeout=timeout_s * 1000)
 
 
-ACTIVE_CELL = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
-
-
 def _select(page, cells, i: int) -> None:
     """Make cell ``i`` the active one, in command mode, with the keyboard focus on the notebook."""
     cells.nth(i).locator(".jp-InputPrompt").click()
@@ -305,9 +304,8 @@ def expected_interactive(path: Path) -> int:
 def describe_builder_outputs(page) -> str:
     """For a failure message: each code cell whose source calls a widget builder, its prompt and what its
     outputs are (mime type, classes, the start of their text)."""
-    return page.evaluate("""(builders) => {
+    return page.evaluate("""([notebook, builders]) => {
         const lines = [];
-        const notebook = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook';
         document.querySelectorAll(notebook + ' .jp-CodeCell').forEach((cell, i) => {
             const source = cell.querySelector('.jp-InputArea-editor')?.innerText || '';
             if (!builders.some(b => source.includes(b + '('))) return;
@@ -319,10 +317,7 @@ def describe_builder_outputs(page) -> str:
             lines.push(`code cell ${i} ${prompt}: ${outs.length ? outs.join('; ') : 'no output'}`);
         });
         return lines.join('\\n') || '(no cell calls a builder)';
-    }""", sorted(widget_builders()))
-
-
-OUTPUTS = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
+    }""", [NOTEBOOK, sorted(widget_builders())])
 
 
 def widgets_shown_as_text(page):

@@ -79,7 +79,8 @@ def _exercise(lab, context, path: str, *, errors_expected: bool) -> list[str]:
     try:
         L.run_cell_by_cell(page)
         L.save(page, lab.root / path)
-        assert not L.unrun_cells(lab.root / path), f"cells of {path} never ran: {L.unrun_cells(lab.root / path)}"
+        unrun = L.unrun_cells(lab.root / path)
+        assert not unrun, f"cells of {path} never ran: {unrun}"
         if not errors_expected:
             errors = L.saved_errors(lab.root / path)
             assert not errors, f"{path} raised in the browser: {errors}"
