@@ -84,6 +84,15 @@ def schema_version_in_process():
         nbgrader.api.get_alembic_version = original
 
 
+def generate_assignment(api, lesson: str) -> None:
+    """nbgrader's ``generate_assignment`` through ``api`` (its course and gradebook), with new gradebooks
+    stamped in-process; raises if nbgrader reports a failure."""
+    with schema_version_in_process():
+        result = api.generate_assignment(lesson, force=True, create=True)
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader generate_assignment {lesson} failed:\n{result.get('error') or result.get('log')}")
+
+
 def generate_student_version(lesson: str, workdir: Path | str) -> Path:
     """Run nbgrader's generate_assignment for ``lesson`` in a scratch course under ``workdir``.
 
@@ -95,8 +104,5 @@ def generate_student_version(lesson: str, workdir: Path | str) -> Path:
         shutil.rmtree(source)
     shutil.copytree(SOLUTIONS / lesson, source,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    with schema_version_in_process():
-        result = nbgrader_api(workdir).generate_assignment(lesson, force=True, create=True)
-    if not result["success"]:
-        raise RuntimeError(f"nbgrader generate_assignment {lesson} failed:\n{result.get('error') or result.get('log')}")
+    generate_assignment(nbgrader_api(workdir), lesson)
     return workdir / "lessons" / lesson

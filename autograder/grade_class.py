@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
-from autograder.course import REPO, SOLUTIONS, lesson_names, load_config, nbgrader_api, schema_version_in_process
+from autograder.course import REPO, SOLUTIONS, generate_assignment, lesson_names, load_config, nbgrader_api
 from autograder.grading_worker import Job, grade_one
 from autograder.submissions import Inspection, grade_ids, inspect_submission
 
@@ -42,10 +42,7 @@ def _generate(assignment: str, course: Path, db_url: str | None = None) -> None:
     api = nbgrader_api(course)
     if db_url is not None:
         api.coursedir.db_url = db_url
-    with schema_version_in_process():
-        result = api.generate_assignment(assignment, force=True, create=True)
-    if not result["success"]:
-        raise RuntimeError(f"generate_assignment {assignment} failed:\n{result.get('error')}")
+    generate_assignment(api, assignment)
     shutil.rmtree(course / "lessons")  # the student version is not needed to grade
 
 
