@@ -23,11 +23,13 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 
+from autograder import safe_files, sandbox
 from autograder.course import REPO, SOLUTIONS, generate_assignment, lesson_names, load_config, nbgrader_api
-from autograder.grading_worker import Job, grade_one
+from autograder.grading_worker import Job, Limits, grade_one
 from autograder.submissions import Inspection, grade_ids, inspect_submission
 
 DEFAULT_GRADING = REPO / "autograder" / "grading"
@@ -69,9 +71,22 @@ def fingerprint(inspection: Inspection, assignment: str, settings: dict) -> str:
     h = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for path in sorted((SOLUTIONS / assignment).glob("*.ipynb")):
         h.update(path.read_bytes())
-    for name, path in sorted(inspection.notebooks.items()):
-        h.update(name.encode() + b"\0" + Path(path).read_bytes())
+    for name, data in sorted(inspection.contents.items()):
+        h.update(name.encode() + b"\0" + data)
+    h.update((inspection.timestamp or "").encode())
     return h.hexdigest()
+
+
+def disagreements(kernel: dict[str, dict[str, float | None]], verifier: dict[str, dict[str, float]]) -> list[str]:
+    """Test cells where the student's kernel reported another score than the verifier computed."""
+    out = []
+    for notebook, scores in sorted(verifier.items()):
+        for cell, points in sorted(scores.items()):
+            said = (kernel.get(notebook) or {}).get(cell) or 0.0
+            if said != points:
+                out.append(f"{notebook}/{cell}: the notebook's kernel reported {said:g}, the verifier computed "
+                           f"{points:g} (the verifier's score is recorded)")
+    return out
 
 
 class Manifest:
@@ -127,14 +142,14 @@ def export_grades(gb, out: Path) -> None:
     CsvExportPlugin(to=str(out)).export(gb)
 
 
-def _replace_tree(src: str | None, dst: Path) -> None:
-    if dst.exists():
-        shutil.rmtree(dst)
-    if src and Path(src).is_dir():
-        shutil.copytree(src, dst)
+def _replace_tree(src: str | None, dst: Path) -> list[str]:
+    """Put a worker's output folder at ``dst``: regular files only, never through a link."""
+    if src and safe_files.kind(Path(src)) == "folder":
+        return safe_files.copy_tree(Path(src), dst)
+    return []
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="+")
     parser.add_argument("--submitted", type=Path, help="submissions folder (default: <grading-dir>/submitted)")
@@ -147,45 +162,76 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebook-cpu", type=int, default=600, help="CPU seconds per notebook's kernel")
     parser.add_argument("--threads", type=int, default=0,
                         help="BLAS/OpenMP/torch threads per kernel (default: cores // jobs, at least 1)")
-    parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per kernel")
-    parser.add_argument("--sandbox", action="store_true",
-                        help="run kernels under bubblewrap: read-only file system, only the student's folder writable")
+    parser.add_argument("--memory-mb", type=int, default=4096, help="memory of one notebook's whole process tree")
+    parser.add_argument("--processes", type=int, default=64, help="processes and threads of one notebook's tree")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="UNSAFE: run students' code with your permissions, files and network (the default "
+                             "runs it under bubblewrap)")
+    # the sandbox is the default now; --sandbox is still accepted from older scripts
+    parser.add_argument("--sandbox", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-feedback", action="store_true")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
-
     known = set(lesson_names())
     for a in args.assignments:
         if a not in known:
             parser.error(f"no assignment {a!r} in solutions/ (have: {', '.join(sorted(known))})")
-    if args.sandbox and shutil.which("bwrap") is None:
-        parser.error("--sandbox needs bubblewrap (apt-get install bubblewrap)")
+    if not args.no_sandbox and not sandbox.available():
+        parser.error("grading runs students' code in a sandbox, which needs bubblewrap (apt-get install bubblewrap); "
+                     "--no-sandbox grades without one, with your permissions (unsafe)")
+    return args, known
+
+
+def list_students(submitted: Path, summary: dict) -> list[str]:
+    """Student folders in ``submitted``; a link or special file there is reported, not followed."""
+    if safe_files.kind(submitted) != "folder":
+        return []
+    students = []
+    for entry in sorted(os.scandir(submitted), key=lambda e: e.name):
+        what = safe_files.kind(Path(entry.path))
+        if what == "folder":
+            students.append(entry.name)
+        else:
+            summary.setdefault(f"*/{entry.name}", []).append(f"a {what} in the submissions folder: not followed")
+    return students
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, known = parse_args(argv)
+    if args.no_sandbox:
+        print("WARNING: --no-sandbox: students' code runs with your permissions, your files and your network.",
+              file=sys.stderr)
     grading = args.grading_dir.resolve()
     grading.mkdir(parents=True, exist_ok=True)
     submitted = (args.submitted or grading / "submitted").resolve()
     db_url = args.db or "sqlite:///" + str(grading / "gradebook.db")
     threads = args.threads or max(1, (os.cpu_count() or 1) // max(1, args.jobs))
-    settings = dict(cell_timeout=args.cell_timeout, cpu=args.notebook_cpu, memory=args.memory_mb, sandbox=args.sandbox)
+    limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb, cpu_seconds=args.notebook_cpu,
+                    processes=args.processes, threads=threads)
+    isolate = not args.no_sandbox
+    settings = dict(cell_timeout=args.cell_timeout, cpu=args.notebook_cpu, memory=args.memory_mb, sandbox=isolate,
+                    processes=args.processes, verifier=2)
     manifest = Manifest(grading / "manifest.json")
-    students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
     load_config(REPO)  # fail early on a broken nbgrader_config.py
 
     summary: dict[str, list[str]] = {}
     flags: dict[str, list[str]] = {}
+    not_graded: list[str] = []
+    students = list_students(submitted, summary)
     t0 = time.perf_counter()
     n_graded = n_skipped = 0
     from nbgrader.api import Gradebook
 
-    with tempfile.TemporaryDirectory(prefix="workbook-grade-") as tmp, \
-            ProcessPoolExecutor(max_workers=max(1, args.jobs), mp_context=get_context("spawn")) as pool:
+    with tempfile.TemporaryDirectory(prefix="workbook-grade-") as tmp:
         scratch = Path(tmp)
         (scratch / "jobs").mkdir()
+        pool = ProcessPoolExecutor(max_workers=max(1, args.jobs), mp_context=get_context("spawn"))
         # A worker puts the assignments into the class gradebook while this process builds the first
         # template: the workers have nothing else to do until the template exists.
         registered = pool.submit(register_all, args.assignments, str(scratch), db_url)
         for _ in range(max(0, args.jobs - 1)):
             pool.submit(_warm_up)
-        jobs, pending, merges, futures = [], {}, [], {}
+        jobs, pending, merges = [], {}, []
         for assignment in args.assignments:
             expected = assignment_notebooks(assignment)
             others = {a: set().union(*assignment_notebooks(a).values()) for a in known - {assignment}}
@@ -195,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                 inspection = inspect_submission(submitted / student / assignment, student, assignment, expected, others)
                 key = f"{assignment}/{student}"
                 if inspection.problems:
-                    summary[key] = inspection.problems
+                    summary[key] = list(inspection.problems)
                 if inspection.flags:
                     flags[key] = inspection.flags
                 digest = fingerprint(inspection, assignment, settings)
@@ -208,19 +254,16 @@ def main(argv: list[str] | None = None) -> int:
                 gradable.append((student, key, digest, inspection))
             # longest first, so that no worker is left with a long notebook at the end while the others
             # idle (a submission's size is a fair guess of its running time: blank ones raise at once)
-            gradable.sort(key=lambda item: -sum(Path(p).stat().st_size for p in item[3].notebooks.values()))
+            gradable.sort(key=lambda item: -sum(len(b) for b in item[3].contents.values()))
             for student, key, digest, inspection in gradable:
-                stamp = submitted / student / assignment / "timestamp.txt"
-                job = Job(assignment, student, {k: str(v) for k, v in inspection.notebooks.items()},
-                          str(template), str(scratch / "jobs"), cell_timeout=args.cell_timeout,
-                          memory_mb=args.memory_mb, cpu_seconds=args.notebook_cpu, threads=threads,
-                          sandbox=args.sandbox,
-                          hide=[str(grading), str(submitted)], feedback=not args.no_feedback,
-                          timestamp=stamp.read_text().strip() if stamp.exists() else None)
-                jobs.append(job)
+                jobs.append(Job(assignment, student, dict(inspection.contents), str(template), str(scratch / "jobs"),
+                                limits=limits, sandbox=isolate, feedback=not args.no_feedback,
+                                timestamp=inspection.timestamp, key=f"job{len(jobs)}"))
                 pending[key] = digest
-                futures[pool.submit(grade_one, job)] = job
-        registered.result()
+        try:
+            registered.result()
+        except BrokenProcessPool:  # a worker died before any student code ran: start again, here
+            register_all(args.assignments, str(scratch), db_url)
         gb = Gradebook(db_url)
         for assignment, student, key, digest in merges:  # ungradable: recorded as 0
             merge(gb, assignment, student, {}, None)
@@ -231,28 +274,32 @@ def main(argv: list[str] | None = None) -> int:
             from tqdm import tqdm
 
             progress = tqdm(total=len(jobs), desc="grading", unit="student")
-        for future in as_completed(futures):
-            job = futures[future]
+        for job, result in run_jobs(pool, jobs, args.jobs):
             key = f"{job.assignment}/{job.student}"
-            try:
-                result = future.result()
-            except Exception as exc:  # a crashed worker: report it; nothing is merged, a re-run retries
-                summary.setdefault(key, []).append(f"grader crashed ({type(exc).__name__}: {exc}); not graded")
-                if progress:
-                    progress.update()
+            if progress:
+                progress.update()
+            if isinstance(result, str):  # the job could not finish: nothing merged, a re-run retries it
+                summary.setdefault(key, []).append(result)
+                not_graded.append(key)
                 continue
             if result["error"]:
                 summary.setdefault(key, []).append("grading error: " + result["error"].strip().splitlines()[-1])
+            for note in result["notes"]:
+                summary.setdefault(key, []).append("verifier: " + note)
+            disagree = disagreements(result["kernel_grades"], result["grades"])
+            if disagree:
+                flags.setdefault(key, []).extend(disagree)
             merge(gb, job.assignment, job.student, result["grades"], job.timestamp)
-            _replace_tree(result["autograded"], grading / "autograded" / result["student"] / result["assignment"])
-            if result["feedback"]:
-                _replace_tree(result["feedback"], grading / "feedback" / result["student"] / result["assignment"])
+            for folder, dst in (("autograded", result["autograded"]), ("feedback", result["feedback"])):
+                if dst:
+                    left_out = _replace_tree(dst, grading / folder / job.student / job.assignment)
+                    if left_out:
+                        summary.setdefault(key, []).append(f"{folder}: left out {', '.join(left_out)}")
             manifest.record(key, pending[key])
             n_graded += 1
-            if progress:
-                progress.update()
         if progress:
             progress.close()
+        pool.shutdown(wait=False, cancel_futures=True)
         export_grades(gb, grading / "grades.csv")
         gb.close()
 
@@ -261,19 +308,51 @@ def main(argv: list[str] | None = None) -> int:
     report = write_report(db_url, args.assignments, grading / "report")
     seconds = time.perf_counter() - t0
     print(f"graded {n_graded}, unchanged and skipped {n_skipped}, in {seconds:.1f} s with {args.jobs} job(s)"
-          f"{' in the sandbox' if args.sandbox else ''}")
+          f"{' in the sandbox' if isolate else ' WITHOUT the sandbox'}")
     print(f"grades: {grading / 'grades.csv'}\nreport: {report}")
+    show = safe_files.printable
     if summary:
         print("\nsubmissions with problems (all other students were graded normally):")
         for key, problems in sorted(summary.items()):
             for p in problems:
-                print(f"  {key}: {p}")
+                print(f"  {show(key, 120)}: {show(p)}")
     if flags:
-        print("\nsolution code to look at by hand (flags, not verdicts):")
+        print("\nto look at by hand (flags, not verdicts):")
         for key, items in sorted(flags.items()):
             for item in items:
-                print(f"  {key}: {item}")
+                print(f"  {show(key, 120)}: {show(item)}")
+    if not_graded:
+        print(f"\nNOT GRADED ({len(not_graded)}; run again to retry): {', '.join(show(k, 120) for k in not_graded)}")
+        return 1
     return 0
+
+
+def run_jobs(pool: ProcessPoolExecutor, jobs: list[Job], n_workers: int):
+    """Yield (job, result) as jobs finish; a job whose worker died is tried once more in a new pool, and
+    then yields the reason as a string. One student killing its worker never stops the others."""
+    attempts = {id(job): 0 for job in jobs}
+    todo = list(jobs)
+    while todo:
+        futures = {pool.submit(grade_one, job): job for job in todo}
+        todo = []
+        broken = False
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield job, future.result()
+            except BrokenProcessPool:
+                broken = True
+                attempts[id(job)] += 1
+                if attempts[id(job)] < 2:
+                    todo.append(job)
+                else:
+                    yield job, "its grading process was killed twice (by its own code?); not graded"
+            except Exception as exc:  # a crashed worker: report it; nothing is merged, a re-run retries
+                yield job, f"grader crashed ({type(exc).__name__}: {exc}); not graded"
+        if broken:
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = ProcessPoolExecutor(max_workers=max(1, n_workers), mp_context=get_context("spawn"))
+    pool.shutdown(wait=False)
 
 
 if __name__ == "__main__":

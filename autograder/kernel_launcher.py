@@ -1,19 +1,21 @@
-"""Start a grading kernel with limits, and optionally inside a bubblewrap sandbox.
+"""Start a grading kernel with limits, inside the sandbox unless grading was told otherwise.
 
-Used as the argv of the ``workbook-grader`` kernel spec that ``autograder.grade_class`` writes:
+Used as the argv of the ``workbook-grader`` kernel spec that ``autograder.grading_worker`` writes:
 
-    python -m autograder.kernel_launcher --memory-mb 4096 --cpu-seconds 600 [--sandbox WORKDIR] -- -f CONNECTION_FILE
+    python autograder/kernel_launcher.py --memory-mb 4096 --cpu-seconds 600 [--cgroup DIRS]
+        [--sandbox SEEN_AS --private DIR --writable RUNTIME] -- -f CONNECTION_FILE
 
-- ``--memory-mb``: RLIMIT_AS for the kernel; unbounded allocation raises MemoryError in the student's cell.
-- ``--cpu-seconds``: RLIMIT_CPU, a whole-notebook budget; past it the kernel is killed and the remaining
-  cells score 0 (a per-cell wall-clock limit is nbgrader's ``Execute.timeout``).
-- ``--threads``: thread pools of OpenMP, OpenBLAS, MKL and torch. With one kernel per core, each kernel's
-  own pools would fight the others for the same cores.
-- ``--sandbox WORKDIR``: run the kernel under ``bwrap`` with the whole file system read-only, /tmp, the
-  course root and the grading scratch space replaced by empty tmpfs, and only ``WORKDIR`` (the student's
-  autograded folder) writable. Student code then cannot read the gradebook, ``solutions/`` or another
-  student's work, nor write outside its own folder. The network stays shared: the kernel talks to
-  nbgrader over loopback.
+- ``--memory-mb``, ``--processes``, ``--cgroup``: the whole kernel tree's memory and process count (a cgroup
+  made by the worker, which also ends every process in it when the notebook is done); without a cgroup,
+  RLIMIT_AS per process.
+- ``--cpu-seconds``: RLIMIT_CPU, a whole-notebook budget (a per-cell wall-clock limit is nbgrader's
+  ``Execute.timeout``).
+- ``--threads``: thread pools of OpenMP, OpenBLAS, MKL and torch, so parallel kernels do not fight.
+- ``--sandbox SEEN_AS``: run under bubblewrap (``autograder.sandbox``): the kernel works in ``--private``,
+  which it sees at the path ``SEEN_AS`` (the autograded folder nbgrader gave it), so nothing it writes
+  or links is ever in a folder nbgrader reads; ``--writable`` is the folder of its ZeroMQ ``ipc`` sockets.
+
+Whatever the kernel writes to its file descriptors goes to /dev/null, never to the grader's terminal.
 """
 
 from __future__ import annotations
@@ -21,31 +23,12 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def bwrap_argv(workdir: Path, hide: list[Path], expose_ro: list[Path]) -> list[str]:
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        raise SystemExit("--sandbox needs bubblewrap (Debian/Ubuntu: apt-get install bubblewrap)")
-    argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid", "--unshare-ipc",
-            "--die-with-parent", "--tmpfs", "/tmp"]
-    for path in hide:  # emptied: gradebook, solutions/, other students
-        argv += ["--tmpfs", str(path)]
-    for path in expose_ro:  # what the kernel needs back from the hidden places
-        if path.exists():
-            argv += ["--ro-bind", str(path), str(path)]
-    argv += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir),
-             "--setenv", "HOME", "/tmp", "--setenv", "IPYTHONDIR", "/tmp/ipython",
-             "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
-             # in its own PID namespace the kernel cannot see nbgrader's PID and would think it had exited
-             "--unsetenv", "JPY_PARENT_PID"]
-    return argv
+from autograder import sandbox  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -53,26 +36,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--cpu-seconds", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0)
-    parser.add_argument("--sandbox", type=Path, help="the only writable folder (the student's)")
-    parser.add_argument("--hide", type=Path, action="append", default=[], help="folders to replace by tmpfs")
+    parser.add_argument("--processes", type=int, default=64)
+    parser.add_argument("--cgroup", default="")
+    parser.add_argument("--sandbox", type=Path, help="the folder the kernel sees as its working folder")
+    parser.add_argument("--private", type=Path, help="the folder it really writes to")
+    parser.add_argument("--writable", type=Path, action="append", default=[])
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     kernel_args = [a for a in args.kernel_args if a != "--"]
+    spec = sandbox.Spec(workdir=args.private or Path.cwd(), appear_as=args.sandbox, writable=args.writable,
+                        memory_mb=args.memory_mb or 4096, processes=args.processes,
+                        cgroup=sandbox.Cgroup.from_description(args.cgroup) if args.cgroup else None)
     if args.memory_mb:
-        limit = args.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        sandbox.limit_current_process(spec)
+    elif spec.cgroup:
+        spec.cgroup.join()
     if args.cpu_seconds:
         resource.setrlimit(resource.RLIMIT_CPU, (args.cpu_seconds, args.cpu_seconds + 5))
     if args.threads:
-        for var in THREAD_VARS:  # read by the libraries when the kernel imports them
+        for var in sandbox.THREAD_VARS:  # read by the libraries when the kernel imports them
             os.environ[var] = str(args.threads)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
     command = [sys.executable, "-m", "ipykernel_launcher", *kernel_args]
-    if args.sandbox:
-        # only the connection file itself: its folder may be /tmp, which must stay hidden
+    if args.sandbox:  # the connection file itself, read-only (its folder may be /tmp, which stays hidden)
         connection = [Path(kernel_args[i + 1]) for i, a in enumerate(kernel_args) if a == "-f"]
-        venv = Path(sys.prefix)
-        expose = [venv, REPO / "source_helpers", REPO / "autograder" / "kernel_launcher.py", *connection]
-        command = bwrap_argv(args.sandbox.resolve(), [REPO, *args.hide], expose) + command
+        command = spec.wrap(command, expose=connection)
     os.execvp(command[0], command)
 
 

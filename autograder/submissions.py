@@ -15,12 +15,16 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import safe_files
+
 
 @dataclass
 class Inspection:
     student: str
     assignment: str
     notebooks: dict[str, Path] = field(default_factory=dict)  # expected name -> file to grade
+    contents: dict[str, bytes] = field(default_factory=dict)  # expected name -> its bytes, read once, safely
+    timestamp: str | None = None                              # timestamp.txt, if it is a valid one
     problems: list[str] = field(default_factory=list)          # reported; the student is still graded
     flags: list[str] = field(default_factory=list)             # suspicious code, for a human to look at
 
@@ -34,8 +38,11 @@ def grade_ids(nb) -> set[str]:
 
 
 def _load(path: Path):
-    """The notebook at ``path``, or a reason why it cannot be read."""
-    raw = path.read_bytes()
+    """The notebook at ``path`` and its bytes, or a reason why it cannot be read."""
+    try:
+        raw = safe_files.read_bytes(path)
+    except safe_files.Refused as exc:
+        return None, f"not read: {exc}"
     if not raw.strip():
         return None, "empty file"
     try:
@@ -48,7 +55,24 @@ def _load(path: Path):
         nbformat.validate(nb)
     except Exception as exc:
         return None, f"not a valid notebook ({str(exc).splitlines()[0][:100]})"
-    return nb, None
+    return (nb, raw), None
+
+
+def read_timestamp(path: Path) -> tuple[str | None, str | None]:
+    """A submission's timestamp.txt as nbgrader would read it, or why it is ignored."""
+    from nbgrader.utils import parse_utc
+
+    what = safe_files.kind(path)
+    if what == "missing":
+        return None, None
+    try:
+        text = safe_files.read_bytes(path, limit=200).decode("utf-8").strip()
+        parse_utc(text)
+    except safe_files.Refused as exc:
+        return None, f"timestamp.txt ({what}): {exc}; ignored"
+    except Exception:
+        return None, "timestamp.txt is not a valid date and time; ignored"
+    return text, None
 
 
 SUSPICIOUS = [
@@ -74,21 +98,30 @@ def inspect_submission(folder: Path, student: str, assignment: str, expected: di
     other assignments to theirs, to recognise a notebook handed in under the wrong assignment.
     """
     result = Inspection(student, assignment)
-    if not folder.is_dir():
-        result.problems.append("no submission folder")
-        return result
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts)
+    for parent in (folder.parent, folder):
+        what = safe_files.kind(parent)
+        if what != "folder":
+            result.problems.append("no submission folder" if what == "missing" else
+                                   f"the submission folder is a {what}: not followed, graded as 0")
+            return result
+    files, refused = safe_files.walk(folder)
+    for path, what in refused:
+        result.problems.append(f"{path.relative_to(folder).as_posix()}: a {what}, never followed or copied")
+    files = [p for p in files if ".ipynb_checkpoints" not in p.parts]
+    result.timestamp, why = read_timestamp(folder / "timestamp.txt")
+    if why:
+        result.problems.append(why)
     notebooks = [p for p in files if p.suffix == ".ipynb"]
     extras = [p.relative_to(folder).as_posix() for p in files if p.suffix != ".ipynb" and p.name != "timestamp.txt"]
     if extras:
         result.problems.append(f"extra files ignored (not copied for grading): {', '.join(extras)}")
-    loaded = {}
+    loaded, raw = {}, {}
     for path in notebooks:
-        nb, why = _load(path)
+        loaded_nb, why = _load(path)
         if why:
             result.problems.append(f"{path.name}: {why}; graded as missing")
         else:
-            loaded[path] = nb
+            loaded[path], raw[path] = loaded_nb
     unclaimed = dict(loaded)
     for name, ids in expected.items():
         exact = [p for p in unclaimed if p.name == f"{name}.ipynb"]
@@ -109,6 +142,7 @@ def inspect_submission(folder: Path, student: str, assignment: str, expected: di
         where = f"a notebook of {mine[0]}" if mine else "not part of this assignment"
         result.problems.append(f"{path.name}: {where}; not graded here")
     for name, path in result.notebooks.items():
+        result.contents[name] = raw[path]
         nb = loaded[path]
         kernel = nb.metadata.get("kernelspec", {}).get("name")
         if kernel != "python3":

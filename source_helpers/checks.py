@@ -28,6 +28,8 @@ _count_nonzero = _np.count_nonzero
 _array_equal_shapes = tuple.__eq__
 _isinf = math.isinf
 _isnan = math.isnan
+_NUMBER_TYPES = frozenset({int, float, _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8, _np.uint16, _np.uint32,
+                           _np.uint64, _np.float16, _np.float32, _np.float64})
 
 __all__ = [
     "Mistake",
@@ -138,7 +140,7 @@ def _as_exact_number(value, name: str):
     # bool is an int subclass but never a meaningful count; objects with a custom __eq__ are refused.
     if type(value) is bool or not isinstance(value, numbers.Real):
         raise AssertionError(f"{name}: expected a number, got {type(value).__qualname__} {value!r}.")
-    if type(value) not in (int, float) and not isinstance(value, (_np.integer, _np.floating)):
+    if type(value) not in _NUMBER_TYPES:  # exact types: a subclass could override float(), ==, ...
         raise AssertionError(f"{name}: expected a Python or NumPy number, got {type(value).__qualname__}.")
     return value
 

@@ -21,8 +21,10 @@ import numbers
 import numpy as _np
 
 _NDARRAY = _np.ndarray
-_np_integer, _np_floating, _np_bool = _np.integer, _np.floating, _np.bool_
+_np_bool = _np.bool_
 _isfinite = math.isfinite
+_NUMBER_TYPES = frozenset({int, float, _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8, _np.uint16, _np.uint32,
+                           _np.uint64, _np.float16, _np.float32, _np.float64})
 
 __all__ = [
     "check_whole_number_form", "check_number_form", "check_shape_form", "check_axes_form",
@@ -35,7 +37,7 @@ __all__ = [
 def _number(value, name: str) -> float:
     if type(value) is bool or type(value) is _np_bool:
         raise AssertionError(f"{name}: expected a number, got the truth value {value!r}.")
-    if not (type(value) in (int, float) or isinstance(value, (_np_integer, _np_floating))):
+    if type(value) not in _NUMBER_TYPES:  # exact types: a subclass could override float(), ==, ...
         raise AssertionError(f"{name}: expected a number, got {type(value).__qualname__} {value!r}.")
     if not isinstance(value, numbers.Real):
         raise AssertionError(f"{name}: expected a real number, got {type(value).__qualname__}.")

@@ -13,7 +13,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # 7 s notebook into 2 minutes (seen). Each worker, and everything it starts, gets its share of cores.
 if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
     _share = str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
-    from autograder.kernel_launcher import THREAD_VARS  # the pools the grading kernels limit, too
+    from autograder.sandbox import THREAD_VARS  # the pools the grading kernels limit, too
 
     for _var in THREAD_VARS:
         os.environ.setdefault(_var, _share)

@@ -1,0 +1,272 @@
+"""The trusted verifier: right both ways on every lesson, and out of the student's reach.
+
+- Every lesson's solution earns full marks through the verifier and the blank student version zero;
+  every known-wrong variant loses marks and every correct-but-different one scores full (the same
+  proofs as tests/test_mutants.py, but with the verdict computed outside the student's process).
+- Attacks that fool a kernel (hooks, patched checks, fake modules, NumPy rebound, numbers that read the
+  expected value) earn nothing, because nothing of the verifier is in the student's process.
+- The student's process: torch is not importable, the grader's files, environment and network are out
+  of reach, and its processes and memory are bounded for the whole tree (tests/test_sandbox.py has the
+  probes; here the protocol).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from autograder import sandbox, verify, wire
+from tests.harness import function_of, grade_cells, grade_id, lesson_path, read, solution_path, solution_sources
+from tests.mutants import lesson_modules
+
+LESSONS = lesson_modules()
+# Lesson 08's student process imports torch (its answers may be checked with it): 2 s a run. One mutant
+# per question there; tests/test_mutants.py runs all of them in one kernel.
+MUTANTS_PER_EXERCISE = {"08_self_check": 1}
+
+
+def spec_for(tmp_path):
+    if not sandbox.available():  # CI has bubblewrap (tests/test_environment.py); elsewhere: limits only
+        return sandbox.Spec(workdir=tmp_path, isolate=False)
+    return sandbox.Spec(workdir=tmp_path)
+
+
+def verdict(lesson, submitted, tmp_path, **kw):
+    return verify.verify_notebook(read(solution_path(lesson)), submitted, assignment=lesson,
+                                  sandbox_spec=spec_for(tmp_path), cell_timeout=60, **kw)
+
+
+def filled(lesson, sources: dict[str, str]):
+    """The student version of ``lesson`` with solution cells replaced, as a student would submit it."""
+    nb = read(lesson_path(lesson))
+    for cell in nb.cells:
+        if grade_id(cell) in sources and cell.metadata.nbgrader.get("solution"):
+            cell.source = sources[grade_id(cell)]
+    return nb
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", LESSONS, ids=lambda m: m.LESSON)
+def test_solution_scores_full_and_blank_scores_zero(module, tmp_path):
+    lesson = module.LESSON
+    solved = verdict(lesson, filled(lesson, solution_sources(read(solution_path(lesson)))), tmp_path)
+    assert solved.failures == {}
+    assert solved.scores == solved.max_scores and sum(solved.max_scores.values()) > 0
+    blank = verdict(lesson, read(lesson_path(lesson)), tmp_path)
+    assert sum(blank.scores.values()) == 0, {k: v for k, v in blank.scores.items() if v}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", LESSONS, ids=lambda m: m.LESSON)
+def test_mutants_lose_marks_and_alternatives_score_full(module, tmp_path):
+    lesson = module.LESSON
+    refs = solution_sources(read(solution_path(lesson)))
+    tests = [grade_id(c) for c in grade_cells(read(solution_path(lesson)))]
+    survivors, seen = [], {}
+    for mutant in module.MUTANTS:
+        seen[mutant.exercise] = seen.get(mutant.exercise, 0) + 1
+        if seen[mutant.exercise] > MUTANTS_PER_EXERCISE.get(lesson, 10**6):
+            continue
+        mine = {t for t in tests if function_of(t) == mutant.exercise}
+        v = verdict(lesson, filled(lesson, {**refs, mutant.exercise: mutant.source(refs[mutant.exercise])}),
+                    tmp_path, only=mine)
+        if all(v.scores[t] == v.max_scores[t] for t in mine):
+            survivors.append(f"{mutant.exercise}: {mutant.mistake}")
+    assert not survivors, f"mutants the verifier gave full marks: {survivors}"
+    for alt in module.ALTERNATIVES:
+        v = verdict(lesson, filled(lesson, {**refs, **alt.cells}), tmp_path)
+        assert v.failures == {}, f"correct-but-different '{alt.name}' lost marks: {v.failures}"
+
+
+# ---------------------------------------------------------------- attacks on lesson 01 that fool a kernel
+
+LESSON = "01_convolution"
+WRONG = "\ndef conv_output_size(H, K, P=0, S=1):\n    return 0\n"
+KERNEL_ATTACKS = {
+    "pre_run_cell hook that displays a value": """
+ip = get_ipython()
+ip.events.register("pre_run_cell", lambda *a: ip.display_pub.publish({"text/plain": "1"}))
+""",
+    "replaced check code objects": """
+import source_helpers.checks as c
+for f in (c.check_int, c.check_array, c.check_raises):
+    f.__code__ = (lambda *a, **k: None).__code__
+""",
+    "fake checks module in sys.modules": """
+import sys, types
+fake = types.ModuleType("source_helpers.checks")
+for n in ("check_int", "check_array", "check_raises", "check_shape", "check_close_scalar", "check_choice"):
+    setattr(fake, n, lambda *a, **k: None)
+fake.Mistake = lambda *a, **k: None
+sys.modules["source_helpers.checks"] = fake
+""",
+    "builtins.__import__ that fakes the checks": """
+import builtins, types
+real = builtins.__import__
+def fake_import(name, *a, **k):
+    if name.startswith("source_helpers"):
+        m = types.ModuleType(name)
+        m.__getattr__ = lambda attr: (lambda *a, **k: None)
+        return m
+    return real(name, *a, **k)
+builtins.__import__ = fake_import
+""",
+    "NumPy rebound before the checks are imported": """
+import numpy as np
+np.abs = lambda x: x * 0
+np.isfinite = lambda x: np.ones(np.shape(x), bool)
+""",
+    "a number whose __float__ reads the expected value from the checking frame": """
+import sys
+class Sneaky(int):
+    def __float__(self):
+        f = sys._getframe(1)
+        while f and "expected" not in f.f_locals:
+            f = f.f_back
+        return float(f.f_locals["expected"]) if f else 0.0
+def conv_output_size(H, K, P=0, S=1):
+    return Sneaky(0)
+""",
+    "an object whose __eq__ is always true": """
+class Anything(int):
+    __eq__ = lambda self, other: True
+    __hash__ = int.__hash__
+def conv_output_size(H, K, P=0, S=1):
+    return Anything(0)
+""",
+    "exits at the first call": """
+import os
+def conv_output_size(H, K, P=0, S=1):
+    os._exit(0)
+""",
+    "writes garbage into the verifier's socket": """
+import os
+def conv_output_size(H, K, P=0, S=1):
+    for fd in range(3, 12):
+        try:
+            os.write(fd, b"\\xff" * 64 + b'{"ok": true, "result": {"i": "32"}}')
+        except OSError:
+            pass
+    return 0
+""",
+    "hangs": """
+def conv_output_size(H, K, P=0, S=1):
+    while True:
+        pass
+""",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attack", sorted(KERNEL_ATTACKS))
+def test_attacks_that_fool_a_kernel_earn_nothing(attack, tmp_path):
+    student = filled(LESSON, {"conv_output_size": KERNEL_ATTACKS[attack] + WRONG})
+    if attack == "hangs":
+        student = filled(LESSON, {"conv_output_size": KERNEL_ATTACKS[attack]})
+    only = {"test_conv_output_size__visible", "test_conv_output_size__hidden", "test_conv_counts__visible"}
+    v = verify.verify_notebook(read(solution_path(LESSON)), student, assignment=LESSON,
+                               sandbox_spec=spec_for(tmp_path), cell_timeout=5, only=only)
+    assert v.scores["test_conv_output_size__visible"] == 0
+    assert v.scores["test_conv_output_size__hidden"] == 0
+    # conv_counts is blank too: nothing earned there either, and the run went on to it
+    assert v.scores["test_conv_counts__visible"] == 0 and "test_conv_counts__visible" in v.failures
+
+
+def test_correct_answers_still_count_after_a_hang_in_another_cell(tmp_path):
+    """A timed-out call is that cell's loss only: the student's process is restarted for the next one."""
+    refs = solution_sources(read(solution_path(LESSON)))
+    hang = refs["same_padding_receptive_field"].replace('"""Padding per side', 'while True:\n        pass\n    """')
+    student = filled(LESSON, {**refs, "same_padding_receptive_field": hang})
+    only = {"test_same_padding_receptive_field__visible", "test_conv2d_forward_naive__visible"}
+    v = verify.verify_notebook(read(solution_path(LESSON)), student, assignment=LESSON,
+                               sandbox_spec=spec_for(tmp_path), cell_timeout=3, only=only)
+    assert v.scores["test_same_padding_receptive_field__visible"] == 0
+    assert v.scores["test_conv2d_forward_naive__visible"] == 2
+    assert any("restarted" in n for n in v.notes)
+
+
+def test_graded_functions_cannot_use_torch(tmp_path):
+    refs = solution_sources(read(solution_path(LESSON)))
+    uses_torch = """
+import torch
+def conv_output_size(H, K, P=0, S=1):
+    return torch.nn.functional.conv1d(torch.zeros(1, 1, H), torch.zeros(1, 1, K), stride=S, padding=P).shape[-1]
+"""
+    v = verify.verify_notebook(read(solution_path(LESSON)), filled(LESSON, {**refs, "conv_output_size": uses_torch}),
+                               assignment=LESSON, sandbox_spec=spec_for(tmp_path), only={
+                                   "test_conv_output_size__visible"})
+    assert v.scores["test_conv_output_size__visible"] == 0
+    assert "torch" in v.failures["test_conv_output_size__visible"] or any("torch" in n for n in v.notes)
+
+
+def test_in_place_changes_reach_the_test_as_in_one_process(tmp_path):
+    """Batch norm updates running statistics in place; ReLU must not change its input. Both are seen."""
+    lesson = "05_batch_norm"
+    refs = solution_sources(read(solution_path(lesson)))
+    v = verdict(lesson, filled(lesson, refs), tmp_path, only={"test_batchnorm_forward__visible"})
+    assert v.scores["test_batchnorm_forward__visible"] == v.max_scores["test_batchnorm_forward__visible"]
+    not_in_place = refs["batchnorm_forward"].replace("running_mean[:] =", "running_mean =")
+    assert not_in_place != refs["batchnorm_forward"]
+    v = verdict(lesson, filled(lesson, {**refs, "batchnorm_forward": not_in_place}), tmp_path,
+                only={"test_batchnorm_forward__visible"})
+    assert v.scores["test_batchnorm_forward__visible"] == 0
+
+
+# ---------------------------------------------------------------- the wire: plain data or nothing
+
+
+def roundtrip(value, handle=None):
+    enc = wire.Encoder(other=handle)
+    tree = enc.encode(value)
+    return wire.Decoder(enc.buffers, handle=(lambda n: ("handle", n)) if handle else None).decode(tree)
+
+
+def test_plain_values_cross_unchanged():
+    rng = np.random.default_rng(3)
+    value = {"x": rng.standard_normal((2, 3)).astype(np.float32), "n": 10**30, "f": float("nan"),
+             "t": (1, "a", None, True, np.int64(7), np.float64(2.5)), "l": [np.arange(4), 1j], 3: b"".hex()}
+    back = roundtrip(value)
+    assert back["x"].dtype == np.float32 and np.array_equal(back["x"], value["x"])
+    assert back["n"] == 10**30 and back["f"] != back["f"]
+    assert back["t"] == value["t"] and type(back["t"][4]) is np.int64
+    assert back["l"][1] == 1j and back[3] == ""
+    g = roundtrip(np.random.default_rng(5))
+    assert g.standard_normal() == np.random.default_rng(5).standard_normal()
+
+
+@pytest.mark.parametrize("tree, buffers", [
+    ({"A": 0, "d": "|O", "s": [1]}, [b"\0" * 8]),          # object arrays
+    ({"A": 0, "d": "<f8", "s": [3]}, [b"\0" * 8]),         # buffer too short for the shape
+    ({"A": 1, "d": "<f8", "s": [1]}, [b"\0" * 8]),         # no such buffer
+    ({"A": 0, "d": "V8", "s": [1]}, [b"\0" * 8]),          # raw void
+    ({"H": 3}, []),                                         # a handle where none is allowed
+    ({"i": "1" * 5000}, []),                                # an enormous integer
+    ({"f": "nan(0x1)"}, []),
+    ({"Z": 1}, []),                                         # unknown tag
+    ({"R": 4}, []),                                         # reference to nothing
+    ({"D": [[{"L": []}, 1]]}, []),                          # unhashable key
+])
+def test_anything_else_is_refused(tree, buffers):
+    with pytest.raises(wire.WireError):
+        wire.Decoder(buffers).decode(tree)
+
+
+def test_nesting_and_size_are_bounded():
+    deep = None
+    for _ in range(100):
+        deep = {"L": [deep]}
+    with pytest.raises(wire.WireError):
+        wire.Decoder([]).decode(deep)
+
+
+def test_objects_that_are_not_plain_data_stay_behind():
+    class Anything(np.ndarray):
+        pass
+
+    sub = np.zeros(3).view(Anything)
+    assert roundtrip(sub, handle=lambda obj: 1) == ("handle", 1)
+    assert roundtrip(copy.copy, handle=lambda obj: 2) == ("handle", 2)
+    with pytest.raises(TypeError):
+        wire.Encoder().encode(sub)
