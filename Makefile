@@ -32,7 +32,7 @@ lab: $(STAMP)
 test: $(STAMP) sandbox-tool browser
 	$(PY) -m pytest -n auto --dist loadgroup
 
-# bubblewrap runs grading kernels in a sandbox (make grade ARGS="... --sandbox"); the suite tests it.
+# bubblewrap runs students' code in a sandbox while make grade grades it (the default); the suite tests it.
 # Installed with apt when we are root on Debian/Ubuntu (as in CI); elsewhere those tests are skipped.
 sandbox-tool:
 	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
@@ -67,7 +67,7 @@ bench: $(STAMP)
 bench-grading: $(STAMP)
 	$(PY) bench/grading_bench.py $(ARGS)
 
-## grade: grade a class in parallel: make grade ARGS="01_convolution [--sandbox] [--submitted DIR]"
+## grade: grade a class in parallel, sandboxed: make grade ARGS="01_convolution [--submitted DIR] [--no-sandbox]"
 grade: $(STAMP)
 	$(PY) -m autograder.grade_class $(ARGS)
 

@@ -133,6 +133,10 @@ def _warm_up() -> None:
     """Run in each worker while the parent prepares: pay for the imports once, in parallel."""
     import nbgrader.apps  # noqa: F401
     import nbgrader.converters  # noqa: F401
+    import torch  # noqa: F401  (the verifier's test cells compare with it)
+
+    import autograder.verify  # noqa: F401
+    import source_helpers.torch_ref  # noqa: F401
 
 
 def export_grades(gb, out: Path) -> None:
@@ -160,6 +164,8 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--force", action="store_true", help="grade again even what has not changed")
     parser.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (then it scores 0)")
     parser.add_argument("--notebook-cpu", type=int, default=600, help="CPU seconds per notebook's kernel")
+    parser.add_argument("--notebook-timeout", type=int, default=1800,
+                        help="wall-clock seconds per notebook (then its kernel is ended; cells not reached score 0)")
     parser.add_argument("--threads", type=int, default=0,
                         help="BLAS/OpenMP/torch threads per kernel (default: cores // jobs, at least 1)")
     parser.add_argument("--memory-mb", type=int, default=4096, help="memory of one notebook's whole process tree")
@@ -207,16 +213,17 @@ def main(argv: list[str] | None = None) -> int:
     db_url = args.db or "sqlite:///" + str(grading / "gradebook.db")
     threads = args.threads or max(1, (os.cpu_count() or 1) // max(1, args.jobs))
     limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb, cpu_seconds=args.notebook_cpu,
-                    processes=args.processes, threads=threads)
+                    processes=args.processes, threads=threads, notebook_timeout=args.notebook_timeout)
     isolate = not args.no_sandbox
     settings = dict(cell_timeout=args.cell_timeout, cpu=args.notebook_cpu, memory=args.memory_mb, sandbox=isolate,
-                    processes=args.processes, verifier=2)
+                    processes=args.processes, notebook_timeout=args.notebook_timeout, verifier=2)
     manifest = Manifest(grading / "manifest.json")
     load_config(REPO)  # fail early on a broken nbgrader_config.py
 
     summary: dict[str, list[str]] = {}
     flags: dict[str, list[str]] = {}
     not_graded: list[str] = []
+    timings: dict[str, dict[str, float]] = {}  # per student: the worker's seconds, and the verifier's share
     students = list_students(submitted, summary)
     t0 = time.perf_counter()
     n_graded = n_skipped = 0
@@ -289,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             disagree = disagreements(result["kernel_grades"], result["grades"])
             if disagree:
                 flags.setdefault(key, []).extend(disagree)
+            timings[key] = {"seconds": result["seconds"], "verifier_seconds": result["verifier_seconds"]}
             merge(gb, job.assignment, job.student, result["grades"], job.timestamp)
             for folder, dst in (("autograded", result["autograded"]), ("feedback", result["feedback"])):
                 if dst:
@@ -306,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     from autograder.report import write_report
 
     report = write_report(db_url, args.assignments, grading / "report")
+    (grading / "timings.json").write_text(json.dumps(timings, indent=1, sort_keys=True))
     seconds = time.perf_counter() - t0
     print(f"graded {n_graded}, unchanged and skipped {n_skipped}, in {seconds:.1f} s with {args.jobs} job(s)"
           f"{' in the sandbox' if isolate else ' WITHOUT the sandbox'}")
@@ -328,31 +337,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_jobs(pool: ProcessPoolExecutor, jobs: list[Job], n_workers: int):
-    """Yield (job, result) as jobs finish; a job whose worker died is tried once more in a new pool, and
-    then yields the reason as a string. One student killing its worker never stops the others."""
-    attempts = {id(job): 0 for job in jobs}
-    todo = list(jobs)
-    while todo:
-        futures = {pool.submit(grade_one, job): job for job in todo}
-        todo = []
-        broken = False
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                yield job, future.result()
-            except BrokenProcessPool:
-                broken = True
-                attempts[id(job)] += 1
-                if attempts[id(job)] < 2:
-                    todo.append(job)
-                else:
-                    yield job, "its grading process was killed twice (by its own code?); not graded"
-            except Exception as exc:  # a crashed worker: report it; nothing is merged, a re-run retries
-                yield job, f"grader crashed ({type(exc).__name__}: {exc}); not graded"
-        if broken:
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = ProcessPoolExecutor(max_workers=max(1, n_workers), mp_context=get_context("spawn"))
-    pool.shutdown(wait=False)
+    """Yield (job, result) as jobs finish, or (job, reason) where a job could not finish.
+
+    A worker that dies (its student's code killed it, in plain mode) breaks the whole pool, so every job
+    that was running then is tried once more, each in a pool of its own: one student's code can cost only
+    that student a grade."""
+    futures = {pool.submit(grade_one, job): job for job in jobs}
+    again = []
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            yield job, future.result()
+        except BrokenProcessPool:
+            again.append(job)
+        except Exception as exc:  # a crashed worker: report it; nothing is merged, a re-run retries
+            yield job, f"grader crashed ({type(exc).__name__}: {exc}); not graded"
+    pool.shutdown(wait=False, cancel_futures=True)
+    if again:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=max(1, n_workers)) as threads:
+            for job, result in zip(again, threads.map(_grade_alone, again), strict=True):
+                yield job, result
+
+
+def _grade_alone(job: Job):
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as alone:
+        try:
+            return alone.submit(grade_one, job).result()
+        except BrokenProcessPool:
+            return "its grading process was killed, twice (by its own code?); not graded"
+        except Exception as exc:
+            return f"grader crashed ({type(exc).__name__}: {exc}); not graded"
 
 
 if __name__ == "__main__":

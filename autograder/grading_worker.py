@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class Limits:
     cell_timeout: int = 60       # wall-clock seconds per cell (kernel) and per test cell (verifier)
     memory_mb: int = 4096        # the whole process tree of one notebook
     cpu_seconds: int = 600       # CPU seconds per kernel
+    notebook_timeout: int = 1800  # wall-clock seconds per notebook (kernel, and verifier)
     processes: int = 64          # processes and threads of one notebook's tree
     threads: int = 0             # BLAS/OpenMP/torch threads per kernel; 0 leaves the libraries' defaults
 
@@ -97,7 +99,8 @@ def _verify(job: Job, course: Path, cgroup_limits: Limits) -> tuple[dict, list[s
                             cgroup=cgroup, isolate=job.sandbox)
         try:
             verdict = verify.verify_notebook(source, submitted, assignment=job.assignment, sandbox_spec=spec,
-                                             cell_timeout=job.limits.cell_timeout)
+                                             cell_timeout=job.limits.cell_timeout,
+                                             notebook_timeout=job.limits.notebook_timeout)
         finally:
             if cgroup is not None:
                 cgroup.kill()
@@ -163,9 +166,16 @@ def grade_one(job: Job) -> dict:
     out = dict(assignment=job.assignment, student=job.student, ok=False, error=None, grades={}, kernel_grades={},
                autograded=str(workdir), feedback=None, seconds=0.0, verifier_seconds=0.0, notes=[])
     try:
+        # past the notebook's wall-clock limit its kernel is ended: the cells not reached score 0
+        alarm = threading.Timer(job.limits.notebook_timeout, cgroup.kill) if cgroup is not None else None
+        if alarm:
+            alarm.daemon = True
+            alarm.start()
         try:
             result = api.autograde(job.assignment, STUDENT, force=True, create=True)
         finally:
+            if alarm:
+                alarm.cancel()
             if cgroup is not None:
                 cgroup.kill()  # daemons and children of the kernel end with its notebook
         if not result["success"]:

@@ -36,6 +36,7 @@ ENV_ALLOWED = ("LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION", "WORKBOOK_DEVICE", 
                "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", *THREAD_VARS)
 ETC_ALLOWED = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "passwd", "group", "localtime",
                "fonts", "alternatives", "mime.types")
+MAX_FILE_BYTES = 512 * 1024 * 1024
 SYSTEM_READ = ("/usr", "/opt/conda") + tuple(f"/etc/{name}" for name in ETC_ALLOWED)
 
 
@@ -226,6 +227,8 @@ def limit_current_process(spec: Spec) -> None:
         spec.cgroup.join()
     limit = spec.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # no single file larger than this in its writable folder (a notebook writes none this big)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
     if os.getuid() != 0:  # counted per user: meaningful for an unprivileged grader only
         resource.setrlimit(resource.RLIMIT_NPROC, (spec.processes, spec.processes))
 

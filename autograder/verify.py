@@ -93,6 +93,52 @@ def bound_names(sources: list[str]) -> set[str]:
     return {n for n in names if not (n.startswith("__") and n.endswith("__"))}
 
 
+def reference_signatures(sources: list[str]) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """Each reference function's parameter names, and the parameters it changes in place: assigns into
+    (``p[...] = …``, ``p += …``), updates (``p.update``, ``np.copyto(p, …)``), or passes to another
+    reference function that changes that parameter."""
+    functions: dict[str, ast.FunctionDef] = {}
+    for src in sources:
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue
+        functions.update({n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)})
+    params = {name: [a.arg for a in (*f.args.posonlyargs, *f.args.args, *f.args.kwonlyargs)]
+              for name, f in functions.items()}
+    changed = {name: set() for name in functions}
+
+    def root(node):
+        while isinstance(node, (ast.Subscript, ast.Attribute)):
+            node = node.value
+        return node.id if isinstance(node, ast.Name) else None
+
+    for name, f in functions.items():
+        for node in ast.walk(f):
+            targets = []
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                    if isinstance(t, (ast.Subscript, ast.Attribute)) or isinstance(node, ast.AugAssign):
+                        targets.append(root(t))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in ("update", "append", "extend", "fill", "sort", "setdefault", "pop", "clear"):
+                    targets.append(root(node.func.value))
+                elif node.func.attr == "copyto" and node.args:
+                    targets.append(root(node.args[0]))
+            changed[name].update(t for t in targets if t in params[name])
+    for _ in range(len(functions)):  # through calls to other reference functions
+        for name, f in functions.items():
+            for node in ast.walk(f):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
+                    callee = node.func.id
+                    pairs = list(zip(params[callee], node.args, strict=False)) + \
+                        [(k.arg, k.value) for k in node.keywords if k.arg]
+                    for p, arg in pairs:
+                        if p in changed[callee] and root(arg) in params[name]:
+                            changed[name].add(root(arg))
+    return params, changed
+
+
 _EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
                if isinstance(obj, type) and issubclass(obj, BaseException)}
 
@@ -176,7 +222,13 @@ class Session:
         self.restarts = 0
         self.dead = False
         self.deadline = 0.0
+        self.notebook_end = float("inf")  # the whole notebook's wall-clock limit
         self.namespace: dict = {}
+        self.signatures: dict[str, list[str]] = {}   # reference function -> its parameter names
+        self.in_place: dict[str, set[str]] = {}      # reference function -> parameters it changes in place
+
+    def cell_deadline(self) -> float:
+        return min(time.monotonic() + self.cell_timeout, self.notebook_end)
 
     # -- student cells
     def start(self) -> None:
@@ -193,7 +245,7 @@ class Session:
         try:
             header, buffers = self.process.request({"op": "exec", "cell": label, "code": source,
                                                     "names": sorted(self.wanted)}, [],
-                                                   time.monotonic() + self.cell_timeout)
+                                                   self.cell_deadline())
         except (TimeoutError, StudentProcessError) as exc:
             if isinstance(exc, StudentProcessError):
                 self.dead = True
@@ -217,7 +269,7 @@ class Session:
             try:
                 header, buffers = self.process.request({"op": "exec", "cell": label, "code": source,
                                                         "names": sorted(self.wanted)}, [],
-                                                       time.monotonic() + self.cell_timeout)
+                                                       self.cell_deadline())
             except (TimeoutError, StudentProcessError):
                 self.dead = True
                 return
@@ -261,9 +313,18 @@ class Session:
             raise StudentProcessError("the student's process is not running (it died or hung earlier)")
         self._revive()
         encoder = wire.Encoder(other=self._handle_number, track_refs=True)
+        owners: list[str | None] = []  # for each ref: the parameter whose argument holds it
+        names = self.signatures.get(target, []) if type(target) is str else []
+        encoded_args = []
+        for i, a in enumerate(args):
+            encoded_args.append(encoder.encode(a))
+            owners += [names[i] if i < len(names) else None] * (len(encoder.refs) - len(owners))
+        encoded_kwargs = []
+        for k, v in kwargs.items():
+            encoded_kwargs.append([str(k), encoder.encode(v)])
+            owners += [str(k)] * (len(encoder.refs) - len(owners))
         header = {"op": "call", "target": target if type(target) is str else {"H": target.id},
-                  "args": [encoder.encode(a) for a in args],
-                  "kwargs": [[str(k), encoder.encode(v)] for k, v in kwargs.items()]}
+                  "args": encoded_args, "kwargs": encoded_kwargs}
         try:
             reply, buffers = self.process.request(header, encoder.buffers, self.deadline)
         except StudentProcessError:
@@ -272,12 +333,23 @@ class Session:
         if not reply.get("ok"):
             raise _remote_exception(reply.get("error"))
         decoder = wire.Decoder(buffers, handle=self.remote)
+        allowed = self.in_place.get(target, set()) if type(target) is str else set()
         try:
             result = decoder.decode(reply.get("result"))
             for item in reply.get("mutated") or []:
                 ref, value = item
-                if type(ref) is int and 0 <= ref < len(encoder.refs):
-                    wire.update_in_place(encoder.refs[ref], decoder.decode(value))
+                if type(ref) is not int or not 0 <= ref < len(encoder.refs):
+                    continue
+                if owners[ref] not in allowed:
+                    # Only the state the reference solution updates in place (running statistics, an
+                    # optimizer's buffers) may change: a test that computes its expected value after the
+                    # call must see the inputs it made.
+                    what = f"its argument {owners[ref]!r}" if owners[ref] else "one of its arguments"
+                    raise AssertionError(f"{target if type(target) is str else 'your function'} changed {what} "
+                                         "in place: graded functions must leave their inputs unchanged"
+                                         + (f" (only {', '.join(sorted(allowed))} may be updated in place)"
+                                            if allowed else ""))
+                wire.update_in_place(encoder.refs[ref], decoder.decode(value))
         except (wire.WireError, TypeError, ValueError) as exc:
             raise StudentProcessError(f"the student's process sent something that is not plain data ({exc})") \
                 from None
@@ -300,7 +372,8 @@ class Remote(wire.Handle):
 
 
 def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: sandbox.Spec | None,
-                    cell_timeout: float = 60, only: set[str] | None = None) -> Verdict:
+                    cell_timeout: float = 60, notebook_timeout: float = 1800,
+                    only: set[str] | None = None) -> Verdict:
     """Points for each test cell of ``source_nb`` given the student's ``submitted_nb`` (only the test
     cells named in ``only``, if given)."""
     start = time.perf_counter()
@@ -332,6 +405,8 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
             added.setdefault(anchor, []).append(cell.source)
 
     session = Session(sandbox_spec, assignment in TORCH_IN_STUDENT_PROCESS, wanted, cell_timeout)
+    session.notebook_end = time.monotonic() + notebook_timeout
+    session.signatures, session.in_place = reference_signatures([c.source for c in solutions.values()])
     trusted: dict = {"__name__": "__main__", "__builtins__": builtins}
     env_before = os.environ.get("NBGRADER_EXECUTION")
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # widgets in setup cells stay inert
@@ -357,7 +432,7 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
                 trusted.update(session.namespace)
                 for name in session.wanted - set(session.namespace):
                     trusted.pop(name, None)  # not defined by the student: a NameError, as in the notebook
-                session.deadline = time.monotonic() + cell_timeout
+                session.deadline = session.cell_deadline()
                 failure = _run_test(cell.source, trusted)
                 verdict.scores[gid] = 0.0 if failure else points
                 if failure:

@@ -29,7 +29,7 @@ import struct
 import numpy as np
 
 MAX_HEADER = 64 * 1024 * 1024
-MAX_BUFFERS = 1024 * 1024 * 1024
+MAX_BUFFERS = 256 * 1024 * 1024  # per message: far above any test's arrays
 MAX_DEPTH = 32
 MAX_NODES = 2_000_000
 MAX_INT_DIGITS = 4000

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import shutil
 import statistics
@@ -54,7 +55,7 @@ def main(argv=None) -> int:
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--jobs", type=int, nargs="+", default=[os.cpu_count() or 1],
                         help="parallel runs to time, one per value (e.g. --jobs 2 3)")
-    parser.add_argument("--no-sandbox", action="store_true", help="skip the run that measures the sandbox")
+    parser.add_argument("--no-sandbox", action="store_true", help="skip the plain (--no-sandbox) run that measures the sandbox's cost")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of every run, interleaved; medians are reported (a VM's speed drifts)")
     args = parser.parse_args(argv)
@@ -69,9 +70,11 @@ def main(argv=None) -> int:
             f"c = get_config()\nload_subconfig({str(REPO / 'autograder' / 'nbgrader_config.py')!r})\n"
             f"c.CourseDirectory.root = {str(course)!r}\n")
         env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+        # make grade's default is the sandbox; --no-sandbox is the plain (unsafe) mode it is measured against
         runs = [(f"make grade, jobs={j}", j, []) for j in args.jobs]
         if not args.no_sandbox:
-            runs.append((f"... --sandbox, jobs={args.jobs[0]}", args.jobs[0], ["--sandbox"]))
+            runs.append((f"... --no-sandbox, jobs={args.jobs[0]}", args.jobs[0], ["--no-sandbox"]))
+        verifier_share: list[float] = []
         seconds: dict[str, list[float]] = {"nbgrader autograde": []}
         same: dict[str, bool] = {}
         sequential = {}
@@ -97,6 +100,9 @@ def main(argv=None) -> int:
                     grade_class.main([C.LESSON, "--submitted", str(submitted), "--grading-dir", str(grading),
                                       "--jobs", str(jobs), "--no-progress", "--no-feedback", *extra])
                 seconds.setdefault(name, []).append(time.perf_counter() - t0)
+                timings = json.loads((grading / "timings.json").read_text())
+                if not extra:  # the verifier's part of each student's grading time, in the default run
+                    verifier_share += [t["verifier_seconds"] / t["seconds"] for t in timings.values()]
                 scores = cell_scores("sqlite:///" + str(grading / "gradebook.db"))
                 same[name] = same.get(name, True) and all(scores[s] == sequential[s] for s in sequential)
         n = len(made)
@@ -115,8 +121,11 @@ def main(argv=None) -> int:
             print(f"# speedup of {runs[0][0]} round by round: " + ", ".join(f"{r:.2f}x" for r in per_round)
                   + f" (median {statistics.median(per_round):.2f}x)")
         if not args.no_sandbox:
-            overhead = statistics.median(seconds[runs[-1][0]]) / statistics.median(seconds[runs[0][0]]) - 1
-            print(f"# sandbox (bubblewrap) overhead: {100 * overhead:+.0f}% of the parallel run's time (medians)")
+            overhead = statistics.median(seconds[runs[0][0]]) / statistics.median(seconds[runs[-1][0]]) - 1
+            print(f"# sandbox (bubblewrap) overhead: {100 * overhead:+.0f}% of the plain parallel run's time (medians)")
+        share = statistics.median(verifier_share)
+        print(f"# the verifier: median {100 * share:.0f}% of a student's grading time in the worker "
+              f"(adds {100 * share / (1 - share):.0f}% to what nbgrader's autograde and feedback take)")
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -80,7 +81,157 @@ hog = []
 while True:
     hog.append(bytearray(256 * 1024 * 1024))
 """,
+    # --- the kernel's own machinery: each made a failing test cell look passed to nbgrader
+    "cheat-pre-run-hook": """
+ip = get_ipython()
+ip.events.register("pre_run_cell", lambda *a: ip.displayhook(2))  # an execute_result before the error
+""",
+    "cheat-do-execute": """
+import ipykernel.ipkernel as k
+original = k.IPythonKernel.do_execute
+async def do_execute(self, code, *args, **kwargs):
+    if "check_" in code or "HIDDEN" in code:
+        code = "pass"
+    return await original(self, code, *args, **kwargs)
+k.IPythonKernel.do_execute = do_execute
+""",
+    "cheat-ast-transformer": """
+import ast
+class Nothing(ast.NodeTransformer):
+    def visit_Module(self, node):
+        return ast.Module(body=[ast.Pass()], type_ignores=[]) if "check_" in ast.unparse(node) else node
+get_ipython().ast_transformers.append(Nothing())
+""",
+    "cheat-input-transformer": """
+get_ipython().input_transformers_post.append(lambda lines: ["pass\n"] if any("check_" in l for l in lines) else lines)
+""",
+    "cheat-code-objects": """
+import source_helpers.checks as c
+import source_helpers.gradcheck as g
+for f in (c.check_int, c.check_array, c.check_raises, c.check_shape, g.check_gradient):
+    f.__code__ = (lambda *a, **k: None).__code__
+def conv_output_size(H, K, P=0, S=1):
+    return 0
+""",
+    "cheat-sys-modules": """
+import sys, types
+fake = types.ModuleType("source_helpers.checks")
+for n in ("check_int", "check_array", "check_raises", "check_shape", "check_close_scalar", "check_choice"):
+    setattr(fake, n, lambda *a, **k: None)
+fake.Mistake = lambda *a, **k: None
+sys.modules["source_helpers.checks"] = fake
+def conv_output_size(H, K, P=0, S=1):
+    return 0
+""",
+    "cheat-import-hook": """
+import builtins, types
+real = builtins.__import__
+def fake_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if name.startswith("source_helpers.") and fromlist:
+        m = types.ModuleType(name)
+        for n in fromlist:
+            setattr(m, n, lambda *a, **k: None)
+        return m
+    return real(name, globals, locals, fromlist, level)
+builtins.__import__ = fake_import
+def conv_output_size(H, K, P=0, S=1):
+    return 0
+""",
+    "cheat-float-frame": """
+import sys
+class Sneaky(int):
+    def __float__(self):
+        f = sys._getframe(1)
+        while f is not None and "expected" not in f.f_locals:
+            f = f.f_back
+        return float(f.f_locals["expected"]) if f is not None else 0.0
+def conv_output_size(H, K, P=0, S=1):
+    return Sneaky(0)
+""",
+    "cheat-fork-bomb": """
+import os
+children = 0
+for _ in range(2000):
+    try:
+        if os.fork() == 0:
+            import time
+            time.sleep(60)
+            os._exit(0)
+        children += 1
+    except OSError:
+        break
+print("forked", children)
+""",
+    "cheat-memory-children": """
+import os, time
+for _ in range(3):
+    if os.fork() == 0:
+        hold = b"x" * (900 * 1024 * 1024)
+        time.sleep(20)
+        os._exit(0)
+time.sleep(5)
+""",
+    "cheat-kill-everyone": """
+import os, signal
+for pid in range(2, 5000):
+    if pid != os.getpid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+try:
+    os.kill(os.getppid(), signal.SIGKILL)
+except OSError:
+    pass
+""",
+    "cheat-terminal": """
+import os
+fake = b"\x1b[8m\x1b[2J\x1b[H graded 1, unchanged 0\n all students: full marks\n"
+for fd in (1, 2):
+    os.write(fd, fake)
+try:
+    with open("/dev/tty", "wb") as tty:
+        tty.write(fake)
+except OSError:
+    pass
+""",
 }
+
+
+def file_cheats(targets: dict[str, str]) -> dict[str, str]:
+    """Cheats that plant links in the kernel's folder or leave a daemon behind, aimed at ``targets``."""
+    return {
+        "cheat-symlinks": f"""
+import os, json
+targets = json.loads({json.dumps(json.dumps(targets))})
+here = os.getcwd()
+for name in os.listdir(here):
+    if name.endswith(".ipynb"):
+        os.replace(os.path.join(here, name), os.path.join(here, name + ".bak"))
+        os.symlink(targets["other_student"], os.path.join(here, name))
+os.symlink(targets["gradebook"], os.path.join(here, "gradebook.ipynb"))
+os.symlink(targets["solutions"], os.path.join(here, "hidden_tests.html"))
+os.symlink("loop_b", os.path.join(here, "loop_a"))
+os.symlink("loop_a", os.path.join(here, "loop_b"))
+os.mkfifo(os.path.join(here, "fifo.html"))
+""",
+        "cheat-daemon": f"""
+import os, json, time
+targets = json.loads({json.dumps(json.dumps(targets))})
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        for _ in range(600):
+            time.sleep(0.1)
+            for key in ("gradebook", "grades_csv"):
+                try:
+                    open(targets[key], "w").write("rewritten by a daemon")
+                except OSError:
+                    pass
+        os._exit(0)
+    os._exit(0)
+""",
+    }
 
 # Attempts that reach outside the student's own folder; {paths} is filled in by the test with targets.
 def escape_cheat(targets: dict[str, str]) -> str:
@@ -173,6 +324,33 @@ def bad_submissions(submitted: Path, student, refs_filled) -> dict[str, str]:
     return {"bad-json": "not valid JSON", "bad-empty": "empty file", "bad-renamed": "renamed",
             "bad-missing": "missing", "bad-other-assignment": "not part of this assignment",
             "bad-kernel": "kernel metadata", "bad-extra-files": "extra files ignored"}
+
+
+def hostile_submissions(submitted: Path, student, solved) -> dict[str, str]:
+    """Submissions that attack the grader's files rather than the tests; return student -> what the
+    summary must say about them."""
+    other = submitted / "solved" / LESSON / f"{LESSON}.ipynb"
+    folder = submitted / "cheat-link-notebook" / LESSON
+    folder.mkdir(parents=True)
+    (folder / f"{LESSON}.ipynb").symlink_to(other)           # hand in someone else's notebook
+    (submitted / "cheat-link-folder").symlink_to(submitted / "solved")
+    write_submission(submitted, "cheat-link-loop", student)
+    loop = submitted / "cheat-link-loop" / LESSON
+    (loop / "a").symlink_to(loop / "b")
+    (loop / "b").symlink_to(loop / "a")
+    (loop / "up").symlink_to(submitted)
+    os.mkfifo(loop / "pipe.ipynb")
+    write_submission(submitted, "odd-timestamp-garbage", solved)
+    (submitted / "odd-timestamp-garbage" / LESSON / "timestamp.txt").write_bytes(b"\xff\xfe not a date \x1b[8m")
+    write_submission(submitted, "odd-timestamp-folder", solved)
+    (submitted / "odd-timestamp-folder" / LESSON / "timestamp.txt").mkdir()
+    write_submission(submitted, "odd-timestamp-link", solved)
+    (submitted / "odd-timestamp-link" / LESSON / "timestamp.txt").symlink_to("/dev/zero")
+    write_submission(submitted, "[ab]", solved)              # nbgrader reads a student id as a glob
+    write_submission(submitted, "a", student)
+    return {"cheat-link-notebook": "symbolic link", "*/cheat-link-folder": "not followed",
+            "cheat-link-loop": "symbolic link", "odd-timestamp-garbage": "timestamp.txt",
+            "odd-timestamp-folder": "timestamp.txt", "odd-timestamp-link": "timestamp.txt"}
 
 
 def dump(path: Path, data) -> None:

@@ -1,28 +1,34 @@
 """`make grade`: a whole class in parallel, bad submissions reported, cheating earns nothing.
 
-One synthetic class is graded once (module fixture) in the bubblewrap sandbox: honest submissions,
-malformed ones, and a cheating attempt of every kind the issue lists, each in an otherwise blank
-submission. The tests then read the gradebook, the summary, the grades CSV and the report.
+One synthetic class is graded once (module fixture), as `make grade` runs: a separate process, in the
+default sandbox, its terminal output captured. The class holds honest submissions, malformed ones, a
+cheating attempt of every kind we know (each in an otherwise blank submission: patched checks, kernel
+hooks, fake modules, numbers that read the expected value, fork bombs, daemons, links planted in the
+kernel's folder, a notebook that is a link to another student's, odd timestamps, a student id that is
+a glob pattern, escape codes for the instructor's terminal). The tests then read the gradebook, the
+summary, the grades CSV, the feedback and the report.
 """
 
 import csv
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import grade_class
+from autograder import grade_class, safe_files
 from autograder.course import REPO, generate_student_version, nbgrader_api
 from tests import classroom as C
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("class-grading"),
               pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (make test installs it)")]
 
-ARGS = ["--jobs", "2", "--cell-timeout", "10", "--notebook-cpu", "120", "--memory-mb", "2048", "--no-progress",
-        "--sandbox"]
+ARGS = ["--jobs", "2", "--cell-timeout", "10", "--notebook-cpu", "120", "--memory-mb", "2048", "--no-progress"]
 
 
 @pytest.fixture(scope="module")
@@ -37,22 +43,26 @@ def graded(tmp_path_factory):
     cheats = C.cheating_submissions(student)
     for name, nb in cheats.items():
         C.write_submission(submitted, name, nb)
-    targets = {"gradebook": str(grading / "gradebook.db"),
+    targets = {"gradebook": str(grading / "gradebook.db"), "grades_csv": str(grading / "grades.csv"),
                "other_student": str(submitted / "solved" / C.LESSON / f"{C.LESSON}.ipynb"),
                "solutions": str(REPO / "solutions" / C.LESSON / f"{C.LESSON}.ipynb")}
     C.write_submission(submitted, "cheat-escape", C.fill(student, {C.FIRST: C.escape_cheat(targets)}))
+    files = C.file_cheats(targets)
+    for name, code in files.items():
+        C.write_submission(submitted, name, C.fill(student, {C.FIRST: code}))
+    reasons.update(C.hostile_submissions(submitted, student, honest["solved"]))
     other_before = (submitted / "solved" / C.LESSON / f"{C.LESSON}.ipynb").read_bytes()
     argv = [C.LESSON, "--submitted", str(submitted), "--grading-dir", str(grading), *ARGS]
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert grade_class.main(argv) == 0
+    run = subprocess.run([sys.executable, "-m", "autograder.grade_class", *argv], cwd=REPO, capture_output=True,
+                         text=True, timeout=1500, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    after = {p: p.read_bytes() for p in (grading / "gradebook.db", grading / "grades.csv")}
+    time.sleep(2)  # a daemon left behind would rewrite them now
     db_url = "sqlite:///" + str(grading / "gradebook.db")
-    return dict(root=root, submitted=submitted, grading=grading, argv=argv, summary=out.getvalue(), db_url=db_url,
-                reasons=reasons, cheats=sorted(cheats) + ["cheat-escape"], other_before=other_before,
-                scores=cell_scores(db_url))
+    cheat_names = sorted(cheats) + ["cheat-escape", *files, "cheat-link-notebook", "cheat-link-loop"]
+    return dict(root=root, submitted=submitted, grading=grading, argv=argv, summary=run.stdout, stderr=run.stderr,
+                db_url=db_url, reasons=reasons, cheats=cheat_names, other_before=other_before,
+                after=after, scores=cell_scores(db_url))
 
 
 def cell_scores(db_url):
@@ -80,14 +90,24 @@ def test_honest_students_get_what_they_earned(graded):
 
 def test_bad_submissions_are_reported_and_never_fatal(graded):
     for student, reason in graded["reasons"].items():
-        lines = [line for line in graded["summary"].splitlines() if f"/{student}:" in line]
+        lines = [line for line in graded["summary"].splitlines() if f"/{student.removeprefix('*/')}:" in line]
         assert any(reason in line for line in lines), (student, lines)
-        assert student in graded["scores"], f"{student} missing from the gradebook"
+        if not student.startswith("*/"):
+            assert student in graded["scores"], f"{student} missing from the gradebook"
     s = graded["scores"]
     full = total(s["solved"])
     assert total(s["bad-renamed"]) == full and total(s["bad-kernel"]) == full  # graded anyway, and right
     for student in ("bad-json", "bad-empty", "bad-missing", "bad-other-assignment", "bad-extra-files"):
         assert total(s[student]) == 0, student
+    # odd timestamps are reported and ignored; the work itself is graded
+    for student in ("odd-timestamp-garbage", "odd-timestamp-folder", "odd-timestamp-link"):
+        assert total(s[student]) == full, student
+    assert "cheat-link-folder" not in s  # a link in the submissions folder is not a student
+
+
+def test_a_student_id_that_is_a_glob_pattern_is_graded_as_itself(graded):
+    assert total(graded["scores"]["[ab]"]) == total(graded["scores"]["solved"]) > 0
+    assert total(graded["scores"]["a"]) == 0
 
 
 def test_every_cheat_earns_nothing_the_blank_would_not(graded):
@@ -110,6 +130,42 @@ def test_cheating_disturbs_no_one(graded):
     assert "gradebook" in printed and "READ" not in printed, printed  # the sandbox hid every target
 
 
+def test_no_daemon_outlives_the_run(graded):
+    for path, data in graded["after"].items():
+        assert path.read_bytes() == data, f"{path.name} was changed after make grade ended"
+
+
+def test_links_a_kernel_planted_are_never_followed(graded):
+    """The kernel's folder is its own: nbgrader's autograded and feedback folders hold only files the
+    grader wrote, none of them a link, and nothing of the gradebook, the solutions or another student."""
+    # a line of the reference solution: in the solutions and in the solved student's notebook, never in a
+    # blank one
+    secret = b"dcols = (weight.reshape(C_out, -1).T @ dout_mat)"
+    assert secret in graded["other_before"]
+    for folder in ("autograded", "feedback"):
+        mine = graded["grading"] / folder / "cheat-symlinks" / C.LESSON
+        files, refused = safe_files.walk(mine)
+        assert files and not refused, (folder, refused)
+        names = {p.name for p in files}
+        assert not names & {"gradebook.ipynb", "hidden_tests.html", "loop_a", "fifo.html"}, names
+        for path in files:
+            data = path.read_bytes()
+            assert b"SQLite format" not in data and secret not in data, path
+
+
+def test_the_instructors_terminal_sees_only_the_grader(graded):
+    for stream in (graded["summary"], graded["stderr"]):
+        assert "\x1b" not in stream and "all students: full marks" not in stream
+
+
+def test_cheats_that_fooled_the_kernel_are_flagged(graded):
+    """Where the kernel reported points the verifier did not find, the submission is flagged."""
+    flagged = graded["summary"].split("flags, not verdicts")[1]
+    for cheat in ("cheat-pre-run-hook", "cheat-do-execute", "cheat-ast-transformer", "cheat-code-objects",
+                  "cheat-sys-modules", "cheat-import-hook"):
+        assert any(cheat in line and "the verifier computed 0" in line for line in flagged.splitlines()), cheat
+
+
 def test_summary_flags_suspicious_code_and_names_the_dead_kernel(graded):
     summary = graded["summary"]
     assert any("cheat-os-exit:" in line and "the kernel died" in line for line in summary.splitlines())
@@ -130,12 +186,12 @@ def test_grades_csv_feedback_and_report(graded):
     by_test = {t["test"]: t for t in tests}
     n = len(graded["scores"])
     assert int(by_test["test_conv_output_size__visible"]["submissions"]) == n
-    # solved, wrong-conv2d_backward, wrong-conv_counts, bad-renamed and bad-kernel pass the first test
-    assert int(by_test["test_conv_output_size__visible"]["passed"]) == 5
+    # solved, wrong-conv2d_backward, wrong-conv_counts, bad-renamed, bad-kernel, three odd timestamps and [ab]
+    assert int(by_test["test_conv_output_size__visible"]["passed"]) == 9
 
 
 def test_rerun_grades_only_what_changed_and_resumes_without_duplicates(graded, capsys):
-    argv = [a for a in graded["argv"] if a != "--sandbox"] + ["--sandbox"]
+    argv = graded["argv"]
     assert grade_class.main(argv) == 0
     assert f"graded 0, unchanged and skipped {len(graded['scores'])}" in capsys.readouterr().out
     # An interrupted run: the manifest never recorded two students. They, and only they, are graded again.
@@ -163,3 +219,23 @@ def test_parallel_grades_equal_plain_sequential_nbgrader(graded, tmp_path):
         assert api.autograde(C.LESSON, name)["success"]
     sequential = cell_scores("sqlite:///" + str(tmp_path / "autograder" / "grading" / "gradebook.db"))
     assert {n: sequential[n] for n in names} == {n: graded["scores"][n] for n in names}
+
+
+def test_without_the_sandbox_a_student_who_kills_the_grader_costs_only_their_own_grade(tmp_path):
+    """Plain mode (--no-sandbox) trusts students' code; still, a kernel that kills its grading process
+    is that student's loss: the others are graded, and the run says whom it could not grade."""
+    student = C.student_version(tmp_path / "release")
+    submitted = tmp_path / "submitted"
+    C.write_submission(submitted, "solved", C.honest_submissions(student)["solved"])
+    C.write_submission(submitted, "cheat-kill-grader", C.fill(student, {C.FIRST: """
+import os, signal
+os.kill(os.getppid(), signal.SIGKILL)
+"""}))
+    run = subprocess.run([sys.executable, "-m", "autograder.grade_class", C.LESSON, "--submitted", str(submitted),
+                          "--grading-dir", str(tmp_path / "grading"), "--no-sandbox", *ARGS],
+                         cwd=REPO, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    assert run.returncode == 1, run.stdout[-2000:]
+    assert "NOT GRADED (1" in run.stdout and "cheat-kill-grader" in run.stdout.split("NOT GRADED")[1]
+    assert "--no-sandbox" in run.stderr and "WARNING" in run.stderr
+    with Gradebook("sqlite:///" + str(tmp_path / "grading" / "gradebook.db")) as gb:
+        assert gb.find_submission(C.LESSON, "solved").score == gb.find_assignment(C.LESSON).max_score

@@ -87,7 +87,7 @@ WRONG = "\ndef conv_output_size(H, K, P=0, S=1):\n    return 0\n"
 KERNEL_ATTACKS = {
     "pre_run_cell hook that displays a value": """
 ip = get_ipython()
-ip.events.register("pre_run_cell", lambda *a: ip.display_pub.publish({"text/plain": "1"}))
+ip.events.register("pre_run_cell", lambda *a: ip.displayhook(2))  # an execute_result before the error
 """,
     "replaced check code objects": """
 import source_helpers.checks as c
@@ -270,3 +270,33 @@ def test_objects_that_are_not_plain_data_stay_behind():
     assert roundtrip(copy.copy, handle=lambda obj: 2) == ("handle", 2)
     with pytest.raises(TypeError):
         wire.Encoder().encode(sub)
+
+
+def test_zeroing_the_inputs_in_place_to_match_the_expected_value_earns_nothing(tmp_path):
+    """A test that computes its expected value after the call would compare with torch on zeroed inputs:
+    only the state a reference solution updates in place (running statistics) may change."""
+    zeroing = """
+import numpy as np
+def conv2d_forward_naive(x, weight, bias, stride=1, padding=0):
+    x[...] = 0
+    weight[...] = 0
+    bias[...] = 0
+    H_out = (x.shape[2] + 2 * padding - weight.shape[2]) // stride + 1
+    W_out = (x.shape[3] + 2 * padding - weight.shape[3]) // stride + 1
+    return np.zeros((x.shape[0], weight.shape[0], H_out, W_out)), None
+"""
+    refs = solution_sources(read(solution_path(LESSON)))
+    only = {"test_conv2d_forward_naive__visible", "test_conv2d_forward_naive__hidden"}
+    v = verify.verify_notebook(read(solution_path(LESSON)),
+                               filled(LESSON, {**refs, "conv2d_forward_naive": zeroing}), assignment=LESSON,
+                               sandbox_spec=spec_for(tmp_path), only=only)
+    assert all(v.scores[t] == 0 for t in only), v.scores
+    assert "in place" in v.failures["test_conv2d_forward_naive__hidden"]
+
+
+def test_the_in_place_rule_comes_from_the_reference():
+    sources = list(solution_sources(read(solution_path("05_batch_norm"))).values())
+    _, changed = verify.reference_signatures(sources)
+    assert changed["batchnorm_forward"] == {"running_mean", "running_var"}
+    assert changed["spatial_batchnorm_forward"] == {"running_mean", "running_var"}  # through batchnorm_forward
+    assert not changed["batchnorm_backward"]
