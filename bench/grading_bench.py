@@ -55,7 +55,8 @@ def main(argv=None) -> int:
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--jobs", type=int, nargs="+", default=[os.cpu_count() or 1],
                         help="parallel runs to time, one per value (e.g. --jobs 2 3)")
-    parser.add_argument("--no-sandbox", action="store_true", help="skip the plain (--no-sandbox) run that measures the sandbox's cost")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="skip the plain (--no-sandbox) run that measures the sandbox's cost")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of every run, interleaved; medians are reported (a VM's speed drifts)")
     args = parser.parse_args(argv)
