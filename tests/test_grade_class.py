@@ -11,6 +11,7 @@ summary, the grades CSV, the feedback and the report.
 
 import csv
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -164,6 +165,9 @@ def test_cheats_that_fooled_the_kernel_are_flagged(graded):
     for cheat in ("cheat-pre-run-hook", "cheat-do-execute", "cheat-ast-transformer", "cheat-code-objects",
                   "cheat-sys-modules", "cheat-import-hook"):
         assert any(cheat in line and "the verifier computed 0" in line for line in flagged.splitlines()), cheat
+        # the feedback the student gets shows the recorded score, not the kernel's
+        html = (graded["grading"] / "feedback" / cheat / C.LESSON / f"{C.LESSON}.html").read_text()
+        assert re.search(r"Score: 0\.0 / \d+\.0", html).group(0) == re.findall(r"Score: [\d.]+ / [\d.]+", html)[0]
 
 
 def test_summary_flags_suspicious_code_and_names_the_dead_kernel(graded):

@@ -34,6 +34,9 @@ def _forward_mutants(fn: str) -> list[Mutant]:
         _fwd(fn, "only the first input channel is summed",
              "    out, _ = _correct_{fn}(x[:, :1], weight[:, :1], bias, stride, padding)\n"
              "    return out, (x, weight, bias, stride, padding)".format(fn=fn)),
+        _fwd(fn, "float32 input gives a float64 output (np.zeros' default dtype)",
+             "    out, cache = _correct_{fn}(x, weight, bias, stride, padding)\n"
+             "    return out.astype(np.float64), cache".format(fn=fn)),
         _fwd(fn, "output cast to float32",
              "    out, cache = _correct_{fn}(x, weight, bias, stride, padding)\n"
              "    return out.astype(np.float32), cache".format(fn=fn)),

@@ -130,6 +130,18 @@ def max_pool2d_backward(dout, cache):
     dx[np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols] = dout
     return dx
 """),
+    Mutant("max_pool_layer", "with ties, the gradient goes to every maximum of the window", """
+def max_pool2d_backward(dout, cache):
+    x, K, stride = cache
+    dx = np.zeros_like(x, dtype=dout.dtype)
+    H_out, W_out = dout.shape[2:]
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * stride:i * stride + K, j * stride:j * stride + K]
+            is_max = window == window.max(axis=(2, 3), keepdims=True)
+            dx[:, :, i * stride:i * stride + K, j * stride:j * stride + K] += is_max * dout[:, :, i:i + 1, j:j + 1]
+    return dx
+"""),
     # --- layer_table
     Mutant("layer_table", "pooling rounds up (ceil) instead of flooring", """
 _correct_layer_table = layer_table
