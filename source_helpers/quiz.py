@@ -15,6 +15,7 @@ where a wrong answer is a known mistake (``mistakes={wrong_answer: "what went wr
 
 from __future__ import annotations
 
+import hashlib
 import math
 import numbers
 
@@ -28,7 +29,7 @@ _NUMBER_TYPES = frozenset({int, float, _np.int8, _np.int16, _np.int32, _np.int64
 
 __all__ = [
     "check_whole_number_form", "check_number_form", "check_shape_form", "check_axes_form",
-    "check_letter_form", "check_bool_form",
+    "check_letter_form", "check_bool_form", "answer_fingerprint", "check_fingerprint",
     "check_whole_number", "check_number", "check_shape_answer", "check_axes_answer", "check_letter",
     "check_bool",
 ]
@@ -118,6 +119,43 @@ def check_bool_form(value, name: str = "answer") -> None:
     """``value`` is ``True`` or ``False`` (a bool, not the string 'False' or the number 0)."""
     if type(value) is not bool and type(value) is not _np_bool:
         raise AssertionError(f"{name}: expected True or False (a bool), got {type(value).__qualname__} {value!r}.")
+
+
+# ----------------------------------------------------------------------------- right or wrong, now (visible)
+_KINDS = ("whole", "shape", "axes", "letter", "bool")
+_pbkdf2 = hashlib.pbkdf2_hmac
+
+
+def _canonical(value, kind: str, name: str) -> str:
+    if kind == "whole":
+        return str(_whole(value, name))
+    if kind == "shape":
+        return ",".join(str(d) for d in _whole_tuple(value, name))
+    if kind == "axes":
+        return ",".join(str(d) for d in sorted(_whole_tuple(value, name)))
+    if kind == "letter":
+        return _letter(value, name)
+    if kind == "bool":
+        check_bool_form(value, name)
+        return "True" if bool(value) else "False"
+    raise ValueError(f"kind must be one of {_KINDS}, not {kind!r}")
+
+
+def answer_fingerprint(value, kind: str, name: str) -> str:
+    """A slow, salted hash of an answer's canonical form (so ``7600.0`` and ``7600`` agree).
+
+    A visible test can tell right from wrong with it without holding the answer; guessing a number from
+    its fingerprint takes about 10 ms a try."""
+    canonical = _canonical(value, kind, name)
+    return _pbkdf2("sha256", canonical.encode(), f"cnn-workbook/{name}".encode(), 20_000).hex()[:20]
+
+
+def check_fingerprint(value, kind: str, fingerprint: str, name: str = "answer") -> None:
+    """``value`` is the right answer, judged by its fingerprint: immediate feedback for self-learners that
+    does not print or contain the answer. (Graded by the hidden value check, which names known mistakes.)"""
+    if answer_fingerprint(value, kind, name) != fingerprint:
+        raise AssertionError(f"{name}: {value!r} is not the right answer yet. This check knows only a fingerprint of "
+                             "the answer, not the answer: go back to the question and your working.")
 
 
 # ----------------------------------------------------------------------------- value (hidden)

@@ -122,3 +122,63 @@ def test_objects_that_imitate_numbers_are_refused():
                   lambda v: quiz.check_letter(v, "b", "q"), lambda v: quiz.check_bool(v, False, "q")):
         with pytest.raises(AssertionError):
             check(Always())
+
+
+def _hidden_answers(nb) -> dict[str, tuple[str, object]]:
+    """question -> (kind, expected value), read from the hidden value checks of the solution notebook."""
+    import ast
+
+    kinds = {"check_whole_number": "whole", "check_shape_answer": "shape", "check_axes_answer": "axes",
+             "check_letter": "letter", "check_bool": "bool", "check_number": "number"}
+    answers = {}
+    for cell in grade_cells(nb):
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].replace("### END HIDDEN TESTS", "")
+        for node in ast.walk(ast.parse(hidden)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in kinds:
+                # the expected value as the test writes it (a literal or arithmetic on literals)
+                value = eval(ast.unparse(node.args[1]), {"__builtins__": {}})  # noqa: S307 (our own source)
+                answers[node.args[0].id] = (kinds[node.func.id], value)
+    return answers
+
+
+def test_every_visible_fingerprint_is_the_hidden_answers():
+    """The visible right-or-wrong check and the graded value check cannot drift apart."""
+    import re
+
+    nb = read(solution_path(LESSON))
+    answers = _hidden_answers(nb)
+    found = {}
+    for cell in grade_cells(nb):
+        visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+        for q, kind, fp in re.findall(r'check_fingerprint\((q\d\d), "(\w+)", "([0-9a-f]+)", "q\d\d"\)', visible):
+            found[q] = (kind, fp)
+    assert set(found) == {q for q, (kind, _) in answers.items() if kind != "number"}
+    for q, (kind, fp) in found.items():
+        assert answers[q][0] == kind and quiz.answer_fingerprint(answers[q][1], kind, q) == fp, q
+
+
+def test_the_student_copy_does_not_give_answers_away():
+    nb = read(lesson_path(LESSON))
+    text = "\n".join(c.source for c in nb.cells)
+    for q, (kind, value) in _hidden_answers(read(solution_path(LESSON))).items():
+        if kind == "whole" and value >= 100:
+            for form in (str(value), f"{value:,}", f"{value:_}"):
+                assert form not in text, (q, form)
+        if kind == "shape":
+            assert str(tuple(value)) not in text, q
+
+
+def test_a_fingerprint_accepts_equivalent_forms_and_rejects_wrong_answers():
+    fp = quiz.answer_fingerprint(7600, "whole", "q03")
+    for same in (7600, 7600.0, np.int64(7600), np.float32(7600)):
+        quiz.check_fingerprint(same, "whole", fp, "q03")
+    with pytest.raises(AssertionError, match="not the right answer") as err:
+        quiz.check_fingerprint(7500, "whole", fp, "q03")
+    assert "7600" not in str(err.value)
+    shape = quiz.answer_fingerprint((32, 29, 29), "shape", "q04")
+    quiz.check_fingerprint([32, 29, 29], "shape", shape, "q04")
+    quiz.check_fingerprint(torch.Size([32, 29, 29]), "shape", shape, "q04")
+    with pytest.raises(AssertionError):
+        quiz.check_fingerprint((29, 29, 32), "shape", shape, "q04")
+    assert quiz.answer_fingerprint(" B", "letter", "q01") == quiz.answer_fingerprint("b", "letter", "q01")
+    assert quiz.answer_fingerprint(3, "whole", "q06") != quiz.answer_fingerprint(3, "whole", "q13")  # salted
