@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import time
 
 import pytest
@@ -27,6 +28,17 @@ def test_notebooks_are_committed_without_outputs(path):
              and (c.get("outputs") or c.get("execution_count") is not None)]
     assert not dirty, f"{path.name}: cells {dirty} have outputs; run `make clean-notebooks`"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+# "Seeds" is the developers' word for the lecture notes the lessons come from; students never see it.
+SEEDS_JARGON = re.compile(r"\bseeds?\s+0\d\d\b|\b(?:the|our)\s+seeds\b|\bseeds'", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
+def test_student_facing_text_says_lecture_notes_not_seeds(path):
+    nb = json.loads(path.read_text())
+    found = [(i, m.group(0)) for i, c in enumerate(nb["cells"]) for m in SEEDS_JARGON.finditer("".join(c["source"]))]
+    assert not found, f"{path.name}: say 'the lecture notes' (cells, words): {found}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
