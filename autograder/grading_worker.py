@@ -199,7 +199,9 @@ def grade_one(job: Job) -> dict:
         out["grades"], out["notes"] = grades, notes
         if sub is not None:
             _write_scores(url, job.assignment, grades)
-        if job.feedback and result["success"]:
+        # feedback whenever nbgrader recorded the submission, even where its autograde reported a failure
+        # (a kernel hook can make it do so): the student sees the scores that were recorded
+        if job.feedback and sub is not None:
             fb = api.generate_feedback(job.assignment, STUDENT)
             folder = course / "autograder" / "grading" / "feedback" / STUDENT / job.assignment
             if fb["success"] and folder.exists():

@@ -165,9 +165,13 @@ def test_cheats_that_fooled_the_kernel_are_flagged(graded):
     for cheat in ("cheat-pre-run-hook", "cheat-do-execute", "cheat-ast-transformer", "cheat-code-objects",
                   "cheat-sys-modules", "cheat-import-hook"):
         assert any(cheat in line and "the verifier computed 0" in line for line in flagged.splitlines()), cheat
-        # the feedback the student gets shows the recorded score, not the kernel's
-        html = (graded["grading"] / "feedback" / cheat / C.LESSON / f"{C.LESSON}.html").read_text()
-        assert re.search(r"Score: 0\.0 / \d+\.0", html).group(0) == re.findall(r"Score: [\d.]+ / [\d.]+", html)[0]
+        # the feedback the student gets shows the recorded score, not the kernel's (the displayhook makes
+        # nbgrader's own autograde fail before it writes the notebook, so that one has no feedback)
+        feedback = graded["grading"] / "feedback" / cheat / C.LESSON / f"{C.LESSON}.html"
+        assert feedback.exists() or cheat == "cheat-pre-run-hook", cheat
+        if feedback.exists():
+            scores = re.findall(r"Score: ([\d.]+) / [\d.]+", feedback.read_text())
+            assert scores[0] == "0.0", (cheat, scores[0])
 
 
 def test_summary_flags_suspicious_code_and_names_the_dead_kernel(graded):
