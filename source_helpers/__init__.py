@@ -7,10 +7,12 @@ One module per concern; notebooks import what they need:
 - ``torch_ref``  the torch device (chosen once) and float64 torch references (the oracle)
 - ``data``       small real data that ships with installed packages (no downloads)
 - ``timing``     medians of repeated timings
+- ``small_cnn``  lesson 09's network in torch (its shapes, its ``torch.nn`` copy) and torch-backed stand-ins
+                 for the layers of lessons 01-05
 - ``widgets``    ipywidgets plumbing and one module of widgets per lesson
 
 Nothing here implements a graded function: the reference solutions live only inside the
 solution fences of ``solutions/``.
 """
 
-__all__ = ["checks", "gradcheck", "torch_ref", "data", "timing", "widgets"]
+__all__ = ["checks", "gradcheck", "torch_ref", "data", "timing", "small_cnn", "widgets"]
