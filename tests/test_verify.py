@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from autograder import sandbox, verify, wire
+from tests import classroom as C
 from tests.harness import function_of, grade_cells, grade_id, lesson_path, read, solution_path, solution_sources
 from tests.mutants import lesson_modules
 
@@ -84,57 +85,17 @@ def test_mutants_lose_marks_and_alternatives_score_full(module, tmp_path):
 
 LESSON = "01_convolution"
 WRONG = "\ndef conv_output_size(H, K, P=0, S=1):\n    return 0\n"
+# The class-grading corpus's attacks on the kernel (tests/classroom.py), each with a wrong answer where it
+# has none of its own, and a few aimed at the verifier's own channel.
 KERNEL_ATTACKS = {
-    "pre_run_cell hook that displays a value": """
-ip = get_ipython()
-ip.events.register("pre_run_cell", lambda *a: ip.displayhook(2))  # an execute_result before the error
-""",
-    "replaced check code objects": """
-import source_helpers.checks as c
-for f in (c.check_int, c.check_array, c.check_raises):
-    f.__code__ = (lambda *a, **k: None).__code__
-""",
-    "fake checks module in sys.modules": """
-import sys, types
-fake = types.ModuleType("source_helpers.checks")
-for n in ("check_int", "check_array", "check_raises", "check_shape", "check_close_scalar", "check_choice"):
-    setattr(fake, n, lambda *a, **k: None)
-fake.Mistake = lambda *a, **k: None
-sys.modules["source_helpers.checks"] = fake
-""",
-    "builtins.__import__ that fakes the checks": """
-import builtins, types
-real = builtins.__import__
-def fake_import(name, *a, **k):
-    if name.startswith("source_helpers"):
-        m = types.ModuleType(name)
-        m.__getattr__ = lambda attr: (lambda *a, **k: None)
-        return m
-    return real(name, *a, **k)
-builtins.__import__ = fake_import
-""",
+    name: C.CHEATS[name] + ("" if "def conv_output_size" in C.CHEATS[name] else WRONG)
+    for name in ("cheat-pre-run-hook", "cheat-code-objects", "cheat-sys-modules", "cheat-import-hook",
+                 "cheat-rebind-numpy", "cheat-float-frame", "cheat-always-equal")
+} | {
     "NumPy rebound before the checks are imported": """
 import numpy as np
 np.abs = lambda x: x * 0
 np.isfinite = lambda x: np.ones(np.shape(x), bool)
-""",
-    "a number whose __float__ reads the expected value from the checking frame": """
-import sys
-class Sneaky(int):
-    def __float__(self):
-        f = sys._getframe(1)
-        while f and "expected" not in f.f_locals:
-            f = f.f_back
-        return float(f.f_locals["expected"]) if f else 0.0
-def conv_output_size(H, K, P=0, S=1):
-    return Sneaky(0)
-""",
-    "an object whose __eq__ is always true": """
-class Anything(int):
-    __eq__ = lambda self, other: True
-    __hash__ = int.__hash__
-def conv_output_size(H, K, P=0, S=1):
-    return Anything(0)
 """,
     "exits at the first call": """
 import os
