@@ -1,12 +1,14 @@
 """Grade a whole class: every submission of one or more assignments, in parallel, with a report.
 
     python -m autograder.grade_class 01_convolution [more assignments] [options]
-    make grade ARGS="01_convolution --sandbox"
+    make grade ARGS="01_convolution [--no-sandbox]"
 
 Submissions are read from ``--submitted`` (nbgrader's ``submitted/<student>/<assignment>/`` layout; for an
 LMS download run ``nbgrader zip_collect`` first). Each submission is inspected (bad files are reported,
-never fatal), then graded by nbgrader's own ``autograde`` and ``generate_feedback`` in a scratch course of
-its own, on ``--jobs`` worker processes. The parent merges each result into the class gradebook (SQLite by
+never fatal, never followed if they are links), then graded by nbgrader's own ``autograde`` and
+``generate_feedback`` in a scratch course of its own, on ``--jobs`` worker processes, with the points
+computed by the trusted verifier (``autograder.verify``) and students' code in the sandbox
+(``autograder.sandbox``). The parent merges each result into the class gradebook (SQLite by
 default, any SQLAlchemy URL with ``--db``) one student at a time, so an interrupted run loses nothing that
 was merged and a re-run grades only what changed (``--force`` grades everything again). At the end it
 exports grades with ``nbgrader export`` and writes the class report.
