@@ -45,6 +45,10 @@ WRONG: dict[str, list[tuple[str, str]]] = {
     "q19": [("1 / 128 + 1 / 3", "1/K instead of 1/K^2"), ("1 / 9", "the point-wise part forgotten"),
             ("1 / (128 * 9)", "the ratios multiplied"), ("128 * 9 / (128 + 9)", "the ratio inverted")],
     "q20": [("True", "the unbiased variance"), ('"False"', "a string instead of a bool"), ("None", "left as None")],
+    "q21": [('"a"', "multiplied by the keep probability"), ('"b"', "no rescaling"), ('"d"', "divided by p"),
+            ("1.25", "the number instead of the letter")],
+    "q22": [("576", "fan_out"), ("32", "the input channels only"), ("9", "the kernel area only"),
+            ("18_432", "all the weights")],
 }
 
 MUTANTS: list[Mutant] = [Mutant(q, mistake, f"{q} = {code}") for q, wrongs in WRONG.items() for code, mistake in wrongs]
@@ -72,6 +76,8 @@ EQUIVALENT = {
     "q18": "tuple(torch.zeros(16)[None, :, None, None].shape)",
     "q19": "0.1189",
     "q20": "bool(np.False_)",
+    "q21": '"C"',
+    "q22": "288.0",
 }
 
 ALTERNATIVES = [Alternative("equivalent forms of every answer", {
