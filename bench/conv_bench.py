@@ -4,6 +4,9 @@
     make bench ARGS="--naive-repeat 0" # without the naive loops (seconds)
     make bench ARGS=--quick            # tiny shapes, one repeat: checks that the benchmark runs
 
+The full table ends with one epoch of lesson 09's network (its reference NumPy layers and train_step)
+against the same network and optimizer in torch.nn.
+
 The NumPy implementations timed are the reference solutions of lesson 01, taken from the solution
 notebook itself (so the benchmark measures what the workbook teaches). Every timing is the median of
 repeats; the printed ratios are vectorized/torch (lower is better; 1.0 = as fast as torch) and
@@ -40,16 +43,16 @@ SHAPES = [
 QUICK = [("tiny 3x3", (2, 3, 8, 7), (4, 3), 1)]
 
 
-def load_solutions() -> dict:
-    """Execute the solution cells of lesson 01 that define the conv functions; return them."""
-    nb = json.loads((REPO / "solutions" / "01_convolution" / "01_convolution.ipynb").read_text())
+def load_solutions(lesson: str = "01_convolution", names: tuple[str, ...] = FUNCTIONS) -> dict:
+    """Execute the solution cells of ``lesson``; return the functions ``names``."""
+    nb = json.loads((REPO / "solutions" / lesson / f"{lesson}.ipynb").read_text())
     namespace: dict = {"np": np}
     for cell in nb["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("solution"):
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             exec(compile(source, f"<solution {meta['grade_id']}>", "exec"), namespace)
-    return {name: namespace[name] for name in FUNCTIONS}
+    return {name: namespace[name] for name in names}
 
 
 def median_time(fn, repeat: int, warmup: bool = True) -> float:
@@ -132,7 +135,42 @@ def main(argv=None) -> int:
                     gpu_ms = f" {median_time(gpu[pass_name], repeat) * 1e3:9.3f}" if gpu else ""
                     print(f"{name:<12} {np.dtype(dtype).name:<8} {pass_name:<8} {naive_ms:>9} {t_numpy * 1e3:9.2f} "
                           f"{t_torch * 1e3:9.2f} {t_numpy / t_torch:10.2f}x {speedup:>11}{gpu_ms}")
+        if not args.quick:
+            epoch_row(repeat=max(1, repeat // 2))
     return 0
+
+
+def epoch_row(repeat: int, batch_size: int = 32) -> None:
+    """One epoch of lesson 09's network on the digits (float32, one thread): the reference NumPy layers and
+    train_step against the same network and optimizer in torch.nn."""
+    from source_helpers import small_cnn
+    from source_helpers.data import digits
+    from source_helpers.widgets import training
+
+    fns = load_solutions("09_train_your_cnn", ("train_step",))
+    data = digits(size=16)
+    x, y = data["x_train"], data["y_train"]
+    config = dict(optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=5e-4, p_drop=0.25)
+    steps = len(y) // batch_size
+    start, _ = small_cnn.init_params(small_cnn.param_shapes(), seed=0, dtype=np.float32)
+
+    def numpy_epoch():
+        params = {k: v.copy() for k, v in start.items()}
+        bn_state, opt_state, rng = small_cnn.new_bn_state(params), {}, np.random.default_rng(0)
+        for i in range(steps):
+            fns["train_step"](params, bn_state, opt_state, x[i * batch_size:(i + 1) * batch_size],
+                              y[i * batch_size:(i + 1) * batch_size], rng, config)
+
+    def torch_epoch():
+        model = small_cnn.torch_cnn(start, p_drop=config["p_drop"], dtype=torch.float32)
+        optimizer, generator = training._torch_optimizer(model, config), torch.Generator().manual_seed(0)
+        for i in range(steps):
+            training._torch_step(model, optimizer, generator, x[i * batch_size:(i + 1) * batch_size],
+                                 y[i * batch_size:(i + 1) * batch_size], config)
+
+    t_numpy, t_torch = median_time(numpy_epoch, repeat), median_time(torch_epoch, repeat)
+    print(f"# one epoch of lesson 09's CNN ({steps} steps of {batch_size}, float32, one thread): "
+          f"numpy {t_numpy:.2f} s, torch {t_torch:.2f} s, numpy/torch {t_numpy / t_torch:.2f}x")
 
 
 if __name__ == "__main__":
