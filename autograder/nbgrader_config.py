@@ -6,6 +6,7 @@ use it, and by the workbook's own tools and tests.
 
 import os
 import secrets
+import sys
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -19,6 +20,17 @@ c.CourseDirectory.submitted_directory = os.path.join(_grading, "submitted")
 c.CourseDirectory.autograded_directory = os.path.join(_grading, "autograded")
 c.CourseDirectory.feedback_directory = os.path.join(_grading, "feedback")
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_root, _grading, "gradebook.db")
+# SQLite cannot create the gradebook's folder, and on a fresh clone it does not exist yet: without it every
+# plain `nbgrader ...` command and Formgrader fail with "unable to open database file".
+try:
+    os.makedirs(os.path.join(_root, _grading), exist_ok=True)
+except OSError:  # a read-only copy of the course (a sandbox): nbgrader then fails as it would have
+    pass
+# nbgrader runs `alembic` from PATH when it creates a gradebook: `.venv/bin/nbgrader ...` must work without
+# activating the environment first.
+_scripts = os.path.dirname(sys.executable)
+if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _scripts + os.pathsep + os.environ.get("PATH", "")
 
 # Grade every notebook with the same kernel, whatever kernel name a submission's metadata claims.
 c.Execute.kernel_name = "python3"
