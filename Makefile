@@ -1,5 +1,5 @@
 # One entry point for every task. Each target creates .venv on first use (and refreshes it when
-# pyproject.toml changes), so a fresh clone needs only python3 (>= 3.10) and make.
+# pyproject.toml changes), so a fresh clone needs only python3 (>= 3.11) and make.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -17,6 +17,7 @@ LAB_CONFIG := $(if $(filter instructor,$(ROLE)),,$(CURDIR)/jupyter-config/studen
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	test -x $(PY) || python3 -c 'import sys; sys.exit(sys.version_info < (3, 11) and "make: needs python3 >= 3.11, found " + sys.version.split()[0])'
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -e ".[test]"

@@ -1,9 +1,9 @@
 """One declaration of dependencies; the README's two commands exist and CI runs the test one."""
 
 import re
+import tomllib
 
 import pytest
-import tomllib
 import yaml
 
 from tests.conftest import REPO
@@ -71,3 +71,22 @@ def test_ci_machine_has_the_system_tools():
         pytest.skip("not on CI: the sandbox and browser tests skip themselves without their tools")
     missing = [tool for tool in ("bwrap", "chromium") if shutil.which(tool) is None]
     assert not missing, f"make test did not install {missing}"
+
+
+def test_python_floor_is_what_works_and_everyone_says_it():
+    """requires-python is no lower than what the installed nbgrader needs (0.9.6: 3.11) and than this file
+    needs (tomllib); the README, the Makefile's comment and its check of python3 name the same floor."""
+    from importlib.metadata import metadata
+
+    floor = re.fullmatch(r">=(\d+)\.(\d+)", pyproject()["project"]["requires-python"])
+    assert floor, "requires-python should be a plain floor, >=X.Y"
+    major, minor = int(floor[1]), int(floor[2])
+    nbgrader_needs = re.search(r">=\s*(\d+)\.(\d+)", metadata("nbgrader")["Requires-Python"] or ">=3.0")
+    assert (major, minor) >= (int(nbgrader_needs[1]), int(nbgrader_needs[2])), "nbgrader needs a newer Python"
+    assert (major, minor) >= (3, 11), "tomllib (this file) is new in 3.11"
+    readme = (REPO / "README.md").read_text()
+    assert f"`python3` ({major}.{minor} or newer)" in readme
+    assert not re.search(r"python3?`? \(?(>= ?)?3\.(?!%d\b)\d+" % minor, readme), "the README names another floor"
+    makefile = (REPO / "Makefile").read_text()
+    assert f"python3 (>= {major}.{minor})" in makefile
+    assert f"sys.version_info < ({major}, {minor})" in makefile and f"python3 >= {major}.{minor}" in makefile
