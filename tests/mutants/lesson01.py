@@ -117,6 +117,25 @@ def receptive_field(L, K):
 def receptive_field(L, K):
     return L * (K - 1)
 """),
+    Mutant("same_padding_receptive_field", "strides ignored: 1 + sum of (K - 1), as if every layer had stride 1", """
+def receptive_field_stack(layers):
+    return 1 + sum(K - 1 for K, S in layers)
+"""),
+    Mutant("same_padding_receptive_field", "a layer's (K - 1) scaled by its own stride instead of the jump so far", """
+def receptive_field_stack(layers):
+    rf = 1
+    for K, S in layers:
+        rf += (K - 1) * S
+    return rf
+"""),
+    Mutant("same_padding_receptive_field", "jump updated before the layer's positions are added", """
+def receptive_field_stack(layers):
+    rf, jump = 1, 1
+    for K, S in layers:
+        jump *= S
+        rf += (K - 1) * jump
+    return rf
+"""),
     # --- the forward passes
     *_forward_mutants("conv2d_forward_naive"),
     *_forward_mutants("conv2d_forward"),
@@ -208,6 +227,12 @@ def receptive_field(L, K):
     for _ in range(L):
         rf += K - 1
     return rf
+
+
+def receptive_field_stack(layers):
+    # closed form: layer l adds (K_l - 1) times the product of the strides before it
+    strides_before = np.cumprod([1] + [S for _, S in layers[:-1]])
+    return int(1 + sum((K - 1) * j for (K, _), j in zip(layers, strides_before)))
 ''',
     "conv2d_forward_naive": '''
 def conv2d_forward_naive(x, weight, bias, stride=1, padding=0):
