@@ -49,7 +49,7 @@ def load_solutions(lesson: str = "01_convolution", names: tuple[str, ...] = FUNC
     namespace: dict = {"np": np}
     for cell in nb["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
+        if meta.get("solution") and cell["cell_type"] == "code":  # not the written answers
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             exec(compile(source, f"<solution {meta['grade_id']}>", "exec"), namespace)
     return {name: namespace[name] for name in names}

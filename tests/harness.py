@@ -36,8 +36,18 @@ def grade_id(cell) -> str | None:
 
 
 def solution_sources(nb) -> dict[str, str]:
-    """grade_id -> source of every solution cell."""
-    return {grade_id(c): c.source for c in nb.cells if is_solution(c)}
+    """grade_id -> source of every code solution cell (the graded functions and answers)."""
+    return {grade_id(c): c.source for c in nb.cells if is_solution(c) and c.cell_type == "code"}
+
+
+def is_written(cell) -> bool:
+    """A written answer: a markdown cell graded by hand (nbgrader: grade and solution, not locked)."""
+    return cell.cell_type == "markdown" and is_grade(cell) and is_solution(cell)
+
+
+def answer_sources(nb) -> dict[str, str]:
+    """grade_id -> source of every written-answer cell (in solutions/: the example answer and rubric)."""
+    return {grade_id(c): c.source for c in nb.cells if is_written(c)}
 
 
 def fill(student_nb, sources: dict[str, str]):

@@ -3,16 +3,20 @@
 A scratch course is generated from solutions/; submissions are made from the generated student
 version (as a student would hand it in) and graded by ``nbgrader autograde``:
 
-- solved: the reference solutions pasted into the student version -> full marks
-- blank: the untouched student version -> 0 on every autograded cell
+- solved: the reference solutions (and the example written answers) pasted into the student version ->
+  full automatic marks, every written answer waiting for a grader
+- blank: the untouched student version -> 0 on every autograded cell, and its untouched written answers
+  0 with no grader needed (nbgrader's own rule)
 - different: correct code written differently from the reference -> full marks
 - a known-wrong variant of the first and of the last exercise -> loses marks (every variant of every
   exercise is checked, much faster, in one kernel by test_mutants.py)
 
-then feedback is generated and grades exported, as an instructor would.
+then feedback is generated and grades exported, as an instructor would; a manual score given through
+nbgrader's API (what Formgrader does) reaches the export.
 """
 
 import csv
+import shutil
 import subprocess
 import sys
 
@@ -21,7 +25,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder.course import generate_student_version, load_config, nbgrader_api
-from tests.harness import fill, grade_cells, grade_id, read, solution_path, solution_sources
+from autograder.grade_class import export_grades
+from tests.harness import answer_sources, fill, grade_cells, grade_id, read, solution_path, solution_sources
 from tests.mutants import lesson_modules
 
 pytestmark = pytest.mark.slow
@@ -47,7 +52,8 @@ def graded(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(lesson)
     student = read(generate_student_version(lesson, root) / f"{lesson}.ipynb")
     refs = solution_sources(read(solution_path(lesson)))
-    submissions = {"solved": fill(student, refs), "blank": student}
+    answers = answer_sources(read(solution_path(lesson)))  # the written questions' example answers
+    submissions = {"solved": fill(student, {**refs, **answers}), "blank": student}
     for i, alt in enumerate(module.ALTERNATIVES):
         submissions[f"different{i}"] = fill(student, {**refs, **alt.cells})
     for exercise, mutant in sample_mutants(module).items():
@@ -60,12 +66,15 @@ def graded(request, tmp_path_factory):
         result = api.autograde(lesson, name)
         assert result["success"], result.get("error") or result.get("log")
     db_url = load_config(root).CourseDirectory.db_url
-    scores = {}
+    scores, written = {}, {}
     with Gradebook(db_url) as gb:
         for name in submissions:
             nb = gb.find_submission_notebook(lesson, lesson, name)
-            scores[name] = {g.name: (g.score, g.max_score) for g in nb.grades if g.auto_score is not None}
-    return dict(lesson=lesson, root=root, api=api, scores=scores, db_url=db_url, names=list(submissions))
+            # automatic points: the test cells; the written answers are a grader's (state kept apart)
+            scores[name] = {g.name: (g.score, g.max_score) for g in nb.grades if g.name not in answers}
+            written[name] = {g.name: (g.auto_score, g.needs_manual_grade) for g in nb.grades if g.name in answers}
+    return dict(lesson=lesson, root=root, api=api, scores=scores, written=written, db_url=db_url,
+                names=list(submissions), answers=answers)
 
 
 def total(cells):
@@ -75,11 +84,15 @@ def total(cells):
 def test_solved_scores_full_marks(graded):
     got, out_of = total(graded["scores"]["solved"])
     assert out_of > 0 and got == out_of, graded["scores"]["solved"]
+    # its written answers are not lost points: no automatic score, each waits for a grader
+    assert graded["written"]["solved"] == {gid: (None, True) for gid in graded["answers"]}
 
 
 def test_blank_scores_zero_on_every_autograded_cell(graded):
     cells = graded["scores"]["blank"]
     assert cells and all(score == 0 for score, _ in cells.values()), cells
+    # untouched written answers: 0, and nothing for a grader to read
+    assert graded["written"]["blank"] == {gid: (0, False) for gid in graded["answers"]}
 
 
 def test_correct_but_different_scores_full_marks(graded):
@@ -110,7 +123,38 @@ def test_feedback_and_grade_export(graded, tmp_path):
                     f"--CourseDirectory.db_url={graded['db_url']}", f"--to={out}"],
                    check=True, capture_output=True, cwd=root)
     rows = {r["student_id"]: r for r in csv.DictReader(out.open())}
-    assert float(rows["solved"]["score"]) == float(rows["solved"]["max_score"]) > 0
+    auto_max = total(graded["scores"]["solved"])[1]
+    assert float(rows["solved"]["max_score"]) == auto_max + written_points(graded)
+    assert float(rows["solved"]["score"]) == auto_max > 0  # the written answers are not graded yet
+    assert float(rows["blank"]["score"]) == 0
+
+
+def written_points(graded) -> float:
+    nb = read(solution_path(graded["lesson"]))
+    return sum(c.metadata.nbgrader["points"] for c in nb.cells if grade_id(c) in graded["answers"])
+
+
+def test_manual_scores_given_through_nbgraders_api_reach_the_export(graded, tmp_path):
+    """What Formgrader's Manual Grading does: a score on each written answer of the solved submission,
+    then nbgrader's CSV export (what `make grade` runs) includes them. On a copy of the gradebook."""
+    if not graded["answers"]:
+        pytest.skip(f"{graded['lesson']} has no written questions")
+    lesson = graded["lesson"]
+    db = tmp_path / "gradebook.db"
+    shutil.copy(graded["db_url"].removeprefix("sqlite:///"), db)
+    given = {gid: 1.5 + i % 2 * 0.5 for i, gid in enumerate(sorted(graded["answers"]))}
+    with Gradebook(f"sqlite:///{db}") as gb:
+        for gid, points in given.items():
+            grade = gb.find_grade(gid, lesson, lesson, "solved")
+            grade.manual_score = points
+            grade.needs_manual_grade = False  # as Formgrader does when a grader saves a score
+        gb.db.commit()
+        assert not gb.find_submission(lesson, "solved").needs_manual_grade
+        export_grades(gb, tmp_path / "grades.csv")
+    rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "grades.csv").open())}
+    auto_max = total(graded["scores"]["solved"])[1]
+    assert float(rows["solved"]["score"]) == pytest.approx(auto_max + sum(given.values()))
+    assert float(rows["solved"]["max_score"]) == pytest.approx(auto_max + written_points(graded))
     assert float(rows["blank"]["score"]) == 0
 
 

@@ -9,7 +9,18 @@ import pytest
 from nbgrader.utils import is_grade, is_locked, is_solution
 
 from autograder.course import generate_student_version, lesson_names
-from tests.harness import REPO, executed_grades, grade_cells, grade_id, lesson_path, read, running, solution_path
+from tests.harness import (
+    REPO,
+    answer_sources,
+    executed_grades,
+    grade_cells,
+    grade_id,
+    is_written,
+    lesson_path,
+    read,
+    running,
+    solution_path,
+)
 
 LESSONS = lesson_names()
 ALL_NOTEBOOKS = sorted(REPO.glob("solutions/*/*.ipynb")) + sorted(REPO.glob("lessons/*/*.ipynb"))
@@ -46,7 +57,7 @@ def test_test_cells_are_well_formed(lesson):
     nb = read(solution_path(lesson))
     ids = [grade_id(c) for c in nb.cells if grade_id(c)]
     assert len(ids) == len(set(ids)), "duplicate grade_id"
-    exercises = {grade_id(c) for c in nb.cells if is_solution(c)}
+    exercises = {grade_id(c) for c in nb.cells if is_solution(c) and c.cell_type == "code"}
     tested = {}
     for cell in grade_cells(nb):
         gid = grade_id(cell)
@@ -80,10 +91,50 @@ def test_student_version_hides_solutions_and_hidden_tests(lesson):
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     nb = read(lesson_path(lesson))
     for cell in nb.cells:
-        if is_solution(cell):
+        if is_solution(cell) and cell.cell_type == "code":
             assert "raise NotImplementedError()" in cell.source
+        if is_written(cell):
+            assert cell.source.strip() == "YOUR ANSWER HERE", grade_id(cell)
         if is_grade(cell) and "hidden" in grade_id(cell):
             assert "check_" not in cell.source
+
+
+# Lessons that ask the lecture's "why" questions as written answers, graded by hand (issue 13).
+WRITTEN = [lesson for lesson in LESSONS if lesson[:2] in {f"{n:02d}" for n in range(1, 10)}]
+WRITTEN_SKIPPED = {"01_convolution": "its questions follow the vectorized-conv rewrite"}
+
+
+@pytest.mark.parametrize("lesson", WRITTEN)
+def test_written_questions_carry_points_an_example_answer_and_a_rubric(lesson):
+    if lesson in WRITTEN_SKIPPED and not answer_sources(read(solution_path(lesson))):
+        pytest.skip(WRITTEN_SKIPPED[lesson])
+    nb = read(solution_path(lesson))
+    answers = [c for c in nb.cells if is_written(c)]
+    assert len(answers) >= 2, f"{lesson}: at least two written questions"
+    for cell in answers:
+        gid, meta = grade_id(cell), cell.metadata.nbgrader
+        assert meta["points"] > 0 and not is_locked(cell), gid
+        body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+        assert cell.source.startswith("### BEGIN SOLUTION") and cell.source.rstrip().endswith("### END SOLUTION")
+        assert "**Example answer.**" in body and "**Rubric" in body, gid
+        question = nb.cells[nb.cells.index(cell) - 1]
+        assert question.cell_type == "markdown" and is_locked(question) and not is_grade(question), gid
+        assert "Written question" in question.source, gid
+
+
+@pytest.mark.parametrize("lesson", WRITTEN)
+def test_student_version_holds_no_example_answer_or_rubric(lesson):
+    solution, student = read(solution_path(lesson)), read(lesson_path(lesson))
+    answers = answer_sources(solution)
+    if not answers:
+        pytest.skip(WRITTEN_SKIPPED.get(lesson, "no written questions"))
+    assert answer_sources(student) == {gid: "YOUR ANSWER HERE" for gid in answers}
+    text = "\n".join(c.source for c in student.cells)
+    assert "Example answer" not in text and "Rubric" not in text
+    for source in answers.values():  # no sentence of an example answer reaches the student copy
+        for line in source.splitlines()[1:-1]:
+            if len(line) > 40:
+                assert line not in text, line
 
 
 @pytest.mark.slow
