@@ -12,7 +12,7 @@ START ?= lessons/00_start_here/00_start_here.ipynb
 ROLE ?= student
 LAB_CONFIG := $(if $(filter instructor,$(ROLE)),,$(CURDIR)/jupyter-config/student)
 
-.PHONY: setup sandbox-tool browser lab screenshots test test-fast lessons bench bench-grading grade lint clean-notebooks
+.PHONY: setup sandbox-tool browser lab screenshots test test-fast lessons bench bench-grading grade export lint clean-notebooks
 
 setup: $(STAMP)
 
@@ -71,6 +71,11 @@ bench-grading: $(STAMP)
 ## grade: grade a class in parallel, sandboxed: make grade ARGS="01_convolution [--submitted DIR] [--no-sandbox]"
 grade: $(STAMP)
 	$(PY) -m autograder.grade_class $(ARGS)
+
+## export: grades for Canvas and Moodle, per question, and feedback zips, from the gradebook make grade wrote:
+## make export ARGS="[assignments] [--roster roster.csv] [--moodle-max 100]"
+export: $(STAMP)
+	$(PY) -m autograder.lms_export $(ARGS)
 
 ## lint: ruff over code and notebooks
 lint: $(STAMP)
