@@ -18,7 +18,9 @@ under ``<grading-dir>/export/`` (``--out`` to move it):
     ``Last modified (submission)``, ``Last modified (grade)``, ``Feedback comments``. Moodle's importer
     reads ``Identifier`` (``Participant <n>``, as its own downloaded worksheet gives it), ``Grade``,
     ``Last modified (grade)`` and the feedback column; it skips a grade above the assignment's maximum
-    grade in Moodle (``--moodle-max 100`` rescales).
+    grade in Moodle (``--moodle-max 100`` rescales). Best: download the worksheet from Moodle and give it
+    (``--moodle-worksheet ASSIGNMENT=FILE``): its rows and columns are kept and the grades filled in,
+    each row matched by the roster's ``moodle_identifier``, the e-mail address, or a unique full name.
 ``questions.csv``
     One row per student, assignment, notebook and graded cell: auto points, manual points, extra credit,
     the points that count, and the maximum.
@@ -201,21 +203,73 @@ def write_canvas(path: Path, assignments: list[str], maxima: dict[str, float], p
     _write_csv(path, rows)
 
 
+def _feedback_text(r: Result) -> str:
+    how = "autograded, and graded by hand" if any(c.manual is not None for c in r.cells) else "autograded"
+    return " ".join([f"{_number(r.score)} / {_number(r.max_score)} points ({how}).", *r.comments])
+
+
 def write_moodle(path: Path, assignment: str, maximum: float, people: list[Person],
                  results: dict[tuple[str, str], Result], now: datetime, moodle_max: float | None) -> None:
     scale = (moodle_max / maximum) if moodle_max and maximum else 1.0
     rows = [list(MOODLE_COLUMNS)]
     for p in people:
         r = results.get((p.student_id, assignment), Result(0.0, maximum, submitted=False))
-        how = "autograded, and graded by hand" if any(c.manual is not None for c in r.cells) else "autograded"
-        feedback = f"{_number(r.score)} / {_number(r.max_score)} points ({how})."
-        if r.comments:
-            feedback += " " + " ".join(r.comments)
         rows.append([p.moodle_identifier or p.student_id, p.name or p.student_id, p.email,
                      "Submitted for grading" if r.submitted else "No submission",
                      f"{r.score * scale:.2f}", f"{maximum * scale:.2f}", "Yes",
-                     _when(r.timestamp) if r.submitted else "", _when(now), feedback])
+                     _when(r.timestamp) if r.submitted else "", _when(now), _feedback_text(r)])
     _write_csv(path, rows)
+
+
+def fill_moodle_worksheet(worksheet: Path, path: Path, assignment: str, maximum: float, people: list[Person],
+                          results: dict[tuple[str, str], Result], now: datetime,
+                          moodle_max: float | None) -> list[str]:
+    """The worksheet downloaded from Moodle, with Grade, Last modified (grade) and Feedback comments filled in.
+
+    Moodle's columns and rows stay as they were. A row is matched to a student by the roster's
+    ``moodle_identifier``, else by e-mail address, else by a full name that only one student has; rows
+    matched to nobody keep their grade (Moodle skips an unchanged or empty grade)."""
+    text = worksheet.read_text(encoding="utf-8-sig")
+    table = list(csv.reader(io.StringIO(text)))
+    header = table[0] if table else []
+    need = [c for c in ("Identifier", "Grade", "Last modified (grade)") if c not in header]
+    if need:
+        raise ValueError(f"{worksheet}: not a Moodle grading worksheet (no {', '.join(need)} column)")
+    col = {name: header.index(name) for name in header}
+    by_ident = {p.moodle_identifier: p for p in people if p.moodle_identifier}
+    by_email = {p.email.lower(): p for p in people if p.email}
+    names: dict[str, list[Person]] = {}
+    for p in people:
+        if p.name:
+            names.setdefault(p.name.lower(), []).append(p)
+    scale = (moodle_max / maximum) if moodle_max and maximum else 1.0
+    unmatched, matched = [], set()
+    for row in table[1:]:
+        row += [""] * (len(header) - len(row))
+        email = row[col["Email address"]].strip().lower() if "Email address" in col else ""
+        name = row[col["Full name"]].strip().lower() if "Full name" in col else ""
+        person = by_ident.get(row[col["Identifier"]].strip()) or by_email.get(email)
+        if person is None and len(names.get(name, [])) == 1:
+            person = names[name][0]
+        if person is None or person.student_id in matched:
+            unmatched.append(row[col["Identifier"]])
+            continue
+        matched.add(person.student_id)
+        r = results.get((person.student_id, assignment), Result(0.0, maximum, submitted=False))
+        row[col["Grade"]] = f"{r.score * scale:.2f}"
+        row[col["Last modified (grade)"]] = _when(now)
+        if "Feedback comments" in col:
+            row[col["Feedback comments"]] = _feedback_text(r)
+    _write_csv(path, table)
+    notes = []
+    if unmatched:
+        notes.append(f"{worksheet.name}: no student for {len(unmatched)} row(s), left as they were: "
+                     + ", ".join(unmatched[:20]))
+    missing = [p.student_id for p in people if p.student_id not in matched and (p.student_id, assignment) in results
+               and results[p.student_id, assignment].submitted]
+    if missing:
+        notes.append(f"{worksheet.name}: graded but not in Moodle's worksheet: {', '.join(missing)}")
+    return notes
 
 
 def write_questions(path: Path, assignments: list[str], people: list[Person],
@@ -298,7 +352,8 @@ def bundle_feedback(feedback: Path, out: Path, people: list[Person], assignments
 
 
 def export(db_url: str, out: Path, assignments: list[str] | None = None, roster: Path | None = None,
-           feedback: Path | None = None, moodle_max: float | None = None, now: datetime | None = None) -> dict:
+           feedback: Path | None = None, moodle_max: float | None = None, now: datetime | None = None,
+           moodle_worksheets: dict[str, Path] | None = None) -> dict:
     """Write every export file under ``out``; return what was written and the warnings."""
     from nbgrader.api import Gradebook
 
@@ -314,15 +369,24 @@ def export(db_url: str, out: Path, assignments: list[str] | None = None, roster:
     unseen = [p.student_id for p in people if p.in_roster and p.student_id not in known]
     if unseen:
         warnings.append(f"in the roster but never graded (0 points, no submission): {', '.join(unseen)}")
-    if not any(p.moodle_identifier for p in people):
-        warnings.append("Moodle matches worksheet rows by Identifier ('Participant <n>'): give the roster a "
-                        "moodle_identifier column (from a worksheet downloaded from Moodle) before importing there")
+    moodle_worksheets = moodle_worksheets or {}
+    stray = sorted(set(moodle_worksheets) - set(assignments))
+    if stray:
+        raise ValueError(f"--moodle-worksheet for an assignment not exported: {', '.join(stray)}")
+    if not any(p.moodle_identifier for p in people) and set(moodle_worksheets) != set(assignments):
+        warnings.append("Moodle matches worksheet rows by Identifier ('Participant <n>'): fill the worksheet you "
+                        "downloaded from Moodle (--moodle-worksheet ASSIGNMENT=FILE), or give the roster a "
+                        "moodle_identifier column, before importing there")
     out.mkdir(parents=True, exist_ok=True)
     write_canvas(out / "canvas.csv", assignments, maxima, people, results)
     moodle = out / "moodle"
     _fresh_folder(moodle)
     for a in assignments:
-        write_moodle(moodle / f"{a}.csv", a, maxima[a], people, results, now, moodle_max)
+        if a in moodle_worksheets:
+            warnings += fill_moodle_worksheet(moodle_worksheets[a], moodle / f"{a}.csv", a, maxima[a], people,
+                                              results, now, moodle_max)
+        else:
+            write_moodle(moodle / f"{a}.csv", a, maxima[a], people, results, now, moodle_max)
     write_questions(out / "questions.csv", assignments, people, results)
     zips, problems = (0, [])
     if feedback is not None:
@@ -342,7 +406,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--roster", type=Path, help="CSV mapping nbgrader's student ids to LMS ids (see above)")
     parser.add_argument("--out", type=Path, help="default: <grading-dir>/export")
     parser.add_argument("--moodle-max", type=float, help="rescale Moodle's grades to this maximum grade")
+    parser.add_argument("--moodle-worksheet", action="append", default=[], metavar="ASSIGNMENT=FILE",
+                        help="fill this worksheet downloaded from Moodle instead of writing one (repeatable)")
     args = parser.parse_args(argv)
+    worksheets = {}
+    for item in args.moodle_worksheet:
+        assignment, sep, file = item.partition("=")
+        if not sep or not assignment or not file:
+            parser.error(f"--moodle-worksheet {item!r}: expected ASSIGNMENT=FILE")
+        worksheets[assignment] = Path(file)
     grading = args.grading_dir.resolve()
     db_url = args.db or "sqlite:///" + str(grading / "gradebook.db")
     if not args.db and not (grading / "gradebook.db").exists():
@@ -350,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         done = export(db_url, (args.out or grading / "export").resolve(), args.assignments, args.roster,
-                      grading / "feedback", args.moodle_max)
+                      grading / "feedback", args.moodle_max, moodle_worksheets=worksheets)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2

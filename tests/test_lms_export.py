@@ -206,3 +206,42 @@ def test_command_line_reads_make_grades_folder(gradebook, tmp_path, capsys):
     assert "canvas.csv" in out and (grading / "export" / "moodle" / "01_convolution.csv").is_file()
     assert rows(grading / "export" / "canvas.csv")[0] == CANVAS + ["01_convolution"]
     assert lms_export.main(["--grading-dir", str(tmp_path / "nowhere")]) == 2
+
+
+def test_a_worksheet_downloaded_from_moodle_is_filled_in_and_kept_as_moodle_wrote_it(gradebook, tmp_path):
+    """Moodle's own worksheet (its columns, a submission plugin's column, its Participant ids) gets grades,
+    the grade's time and feedback; rows are matched by e-mail or a unique full name; the rest stay as they were."""
+    header = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade", "Grade can be changed",
+              "Last modified (submission)", "Online text", "Last modified (grade)", "Feedback comments"]
+    downloaded = tmp_path / "worksheet.csv"
+    with open(downloaded, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerow(["Participant 555", "Ada Lovelace", "ADA@example.org", "Submitted for grading", "", "6.00", "Yes",
+                    "Monday, 30 November 2026, 12:00 PM", "", "-", ""])
+        w.writerow(["Participant 556", "Charles Babbage", "", "Submitted for grading", "", "6.00", "Yes", "-", "",
+                    "-", ""])
+        w.writerow(["Participant 777", "Zed Nobody", "zed@example.org", "No submission", "3.00", "6.00", "Yes",
+                    "-", "", "Sunday, 29 November 2026, 9:00 AM", "kept"])
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\nbob,Charles Babbage\n")
+    done = lms_export.export(gradebook, tmp_path / "out", now=NOW, roster=roster,
+                             moodle_worksheets={"01_convolution": downloaded})
+    table = rows(tmp_path / "out" / "moodle" / "01_convolution.csv")
+    assert table[0] == header and MOODLE_IMPORT_NEEDS <= set(table[0])
+    ada, bob, zed = (dict(zip(header, r, strict=True)) for r in table[1:])
+    assert ada["Identifier"] == "Participant 555" and ada["Grade"] == "4.00"
+    assert datetime.fromisoformat(ada["Last modified (grade)"]) == NOW and "4 / 6 points" in ada["Feedback comments"]
+    assert bob["Grade"] == "5.00"  # matched by the roster's name (no e-mail in the row)
+    assert zed == dict(zip(header, ["Participant 777", "Zed Nobody", "zed@example.org", "No submission", "3.00",
+                                    "6.00", "Yes", "-", "", "Sunday, 29 November 2026, 9:00 AM", "kept"], strict=True))
+    notes = " ".join(done["warnings"])
+    assert "Participant 777" in notes and "not in Moodle's worksheet: [x] y" in notes
+    assert rows(tmp_path / "out" / "moodle" / "03_pooling.csv")[0] == MOODLE  # no worksheet given: written anew
+    with pytest.raises(ValueError, match="not a Moodle grading worksheet"):
+        roster.write_text("Name,Grade\n")
+        lms_export.export(gradebook, tmp_path / "bad", moodle_worksheets={"01_convolution": roster})
+    assert lms_export.main(["--grading-dir", str(tmp_path), "--moodle-worksheet", f"01_convolution={downloaded}",
+                            "01_convolution"]) == 0
+    with pytest.raises(SystemExit):
+        lms_export.main(["--grading-dir", str(tmp_path), "--moodle-worksheet", "no-equals-sign"])
