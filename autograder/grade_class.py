@@ -11,7 +11,8 @@ computed by the trusted verifier (``autograder.verify``) and students' code in t
 (``autograder.sandbox``). The parent merges each result into the class gradebook (SQLite by
 default, any SQLAlchemy URL with ``--db``) one student at a time, so an interrupted run loses nothing that
 was merged and a re-run grades only what changed (``--force`` grades everything again). At the end it
-exports grades with ``nbgrader export`` and writes the class report.
+exports grades with ``nbgrader export`` and writes the class report. Written answers (manually graded
+cells) are left for a grader, as nbgrader's autograde leaves them: Formgrader's Manual Grading.
 """
 
 from __future__ import annotations
@@ -108,14 +109,56 @@ class Manifest:
         os.replace(tmp, self.path)
 
 
+def manual_cells(notebook) -> set[str]:
+    """Names of a gradebook notebook's manually graded cells: grade cells that are also solution cells
+    (the written answers). Everything else with points is a test cell, scored by the verifier."""
+    return {c.name for c in notebook.grade_cells} & {c.name for c in notebook.solution_cells}
+
+
+def written_answers(gb, assignment: str, contents: dict[str, bytes]) -> dict[str, dict[str, float | None]]:
+    """For each notebook, each manually graded cell: ``None`` if the student wrote an answer (a grader
+    must score it), ``0.0`` if the cell is missing or still holds the student version's text.
+
+    This is nbgrader autograde's own rule (an unchanged answer cell scores 0 and needs no grader),
+    decided here from the submitted text and the released source the gradebook holds."""
+    import nbformat
+
+    out: dict[str, dict[str, float | None]] = {}
+    for notebook in gb.find_assignment(assignment).notebooks:
+        names = manual_cells(notebook)
+        if not names:
+            continue
+        submitted: dict[str, str] = {}
+        raw = contents.get(notebook.name)
+        if raw is not None:
+            try:
+                nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+                for cell in nb.cells:
+                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                    if gid in names and gid not in submitted and isinstance(cell.get("source"), str):
+                        submitted[gid] = cell.source
+            except Exception:  # unreadable: nothing answered
+                submitted = {}
+        out[notebook.name] = {}
+        for name in names:
+            released = gb.find_source_cell(name, notebook.name, assignment).source or ""
+            answer = submitted.get(name, "").strip()
+            out[notebook.name][name] = None if answer and answer != released.strip() else 0.0
+    return out
+
+
 def merge(gb, assignment: str, student: str, grades: dict[str, dict[str, float | None]],
-          timestamp: str | None) -> None:
+          timestamp: str | None, written: dict[str, dict[str, float | None]] | None = None) -> None:
     """Write one student's autograded scores into the class gradebook ``gb`` (in place, never twice).
 
-    One transaction per student. Notebooks or cells without a score (missing, unreadable, never
-    reached) are recorded as 0."""
+    One transaction per student. Test cells without a score (missing, unreadable, never reached) are
+    recorded as 0. Written answers (``written``, from ``written_answers``) are left to a grader as
+    nbgrader autograde leaves them: an answer gets no automatic score and needs a manual grade, an
+    untouched or missing one scores 0; a manual score a grader gave earlier is kept (and marked for
+    review, as nbgrader does)."""
     from nbgrader.api import MissingEntry
 
+    manual = {nb.name: manual_cells(nb) for nb in gb.find_assignment(assignment).notebooks}
     gb.update_or_create_student(student)
     try:
         submission = gb.find_submission(assignment, student)
@@ -123,8 +166,13 @@ def merge(gb, assignment: str, student: str, grades: dict[str, dict[str, float |
         submission = gb.add_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
     for notebook in submission.notebooks:
         scores = grades.get(notebook.name, {})
+        answers = (written or {}).get(notebook.name, {})
         for grade in notebook.grades:
             if not grade.max_score:
+                continue
+            if grade.name in manual.get(notebook.name, set()):
+                grade.auto_score = answers.get(grade.name, 0.0)
+                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
                 continue
             grade.auto_score = scores.get(grade.name) or 0.0
             grade.needs_manual_grade = False
@@ -295,11 +343,12 @@ def main(argv: list[str] | None = None) -> int:
                 summary.setdefault(key, []).append("grading error: " + result["error"].strip().splitlines()[-1])
             for note in result["notes"]:
                 summary.setdefault(key, []).append("verifier: " + note)
-            disagree = disagreements(result["kernel_grades"], result["grades"])
+            disagree = disagreements(result["kernel_grades"], result["grades"])  # test cells only
             if disagree:
                 flags.setdefault(key, []).extend(disagree)
             timings[key] = {"seconds": result["seconds"], "verifier_seconds": result["verifier_seconds"]}
-            merge(gb, job.assignment, job.student, result["grades"], job.timestamp)
+            merge(gb, job.assignment, job.student, result["grades"], job.timestamp,
+                  written_answers(gb, job.assignment, job.notebooks))
             for folder, dst in (("autograded", result["autograded"]), ("feedback", result["feedback"])):
                 if dst:
                     left_out = _replace_tree(dst, grading / folder / job.student / job.assignment)
@@ -311,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
             progress.close()
         pool.shutdown(wait=False, cancel_futures=True)
         export_grades(gb, grading / "grades.csv")
+        waiting = sum(1 for a in args.assignments for sub in gb.find_assignment(a).submissions
+                      for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
         gb.close()
 
     from autograder.report import write_report
@@ -321,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"graded {n_graded}, unchanged and skipped {n_skipped}, in {seconds:.1f} s with {args.jobs} job(s)"
           f"{' in the sandbox' if isolate else ' WITHOUT the sandbox'}")
     print(f"grades: {grading / 'grades.csv'}\nreport: {report}")
+    if waiting:
+        print(f"written answers awaiting manual grading: {waiting} (make lab ROLE=instructor, then Formgrader, "
+              "Manual Grading; grades.csv includes manual scores once given: export again with `nbgrader export`)")
     show = safe_files.printable
     if summary:
         print("\nsubmissions with problems (all other students were graded normally):")

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course import generate_student_version
-from tests.harness import fill, grade_id, read, solution_path, solution_sources
+from tests.harness import answer_sources, fill, grade_id, read, solution_path, solution_sources
 from tests.mutants import lesson_modules
 
 LESSON = "01_convolution"
@@ -264,8 +264,9 @@ def student_version(workdir: Path | None = None) -> nbformat.NotebookNode:
 
 def honest_submissions(student) -> dict[str, nbformat.NotebookNode]:
     refs = solution_sources(read(solution_path(LESSON)))
+    answers = answer_sources(read(solution_path(LESSON)))  # written answers: left for a grader
     module = next(m for m in lesson_modules() if m.LESSON == LESSON)
-    subs = {"solved": fill(student, refs), "blank": copy.deepcopy(student)}
+    subs = {"solved": fill(student, {**refs, **answers}), "blank": copy.deepcopy(student)}
     first = {}
     for mutant in module.MUTANTS:
         first.setdefault(mutant.exercise, mutant)

@@ -25,6 +25,11 @@ from nbgrader.api import Gradebook
 from autograder import grade_class, safe_files
 from autograder.course import REPO, generate_student_version, nbgrader_api
 from tests import classroom as C
+from tests.harness import answer_sources, read
+
+# Written answers are a grader's: the automatic points are the test cells' (the manual cells' state is
+# checked apart, by written_state)
+WRITTEN = set(answer_sources(read(REPO / "solutions" / C.LESSON / f"{C.LESSON}.ipynb")))
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("class-grading"),
               pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (make test installs it)")]
@@ -67,12 +72,27 @@ def graded(tmp_path_factory):
 
 
 def cell_scores(db_url):
+    """Each student's automatic points, per test cell."""
     scores = {}
     with Gradebook(db_url) as gb:
         for sub in gb.find_assignment(C.LESSON).submissions:
             nb = sub.notebooks[0]
-            scores[sub.student.id] = {g.name: g.score for g in nb.grades}
+            scores[sub.student.id] = {g.name: g.score for g in nb.grades if g.name not in WRITTEN}
     return scores
+
+
+def written_state(db_url):
+    """Each student's written answers: (automatic score, needs a manual grade)."""
+    with Gradebook(db_url) as gb:
+        return {sub.student.id: {g.name: (g.auto_score, g.needs_manual_grade) for g in sub.notebooks[0].grades
+                                 if g.name in WRITTEN}
+                for sub in gb.find_assignment(C.LESSON).submissions}
+
+
+def automatic_max(db_url):
+    with Gradebook(db_url) as gb:
+        return sum(c.max_score for nb in gb.find_assignment(C.LESSON).notebooks for c in nb.grade_cells
+                   if c.name not in WRITTEN)
 
 
 def total(scores):
@@ -81,12 +101,15 @@ def total(scores):
 
 def test_honest_students_get_what_they_earned(graded):
     s = graded["scores"]
-    with Gradebook(graded["db_url"]) as gb:
-        max_score = gb.find_assignment(C.LESSON).max_score
+    max_score = automatic_max(graded["db_url"])
     assert total(s["solved"]) == max_score > 0
     assert total(s["blank"]) == 0
     assert 0 < total(s["wrong-conv2d_backward"]) < max_score
     assert 0 < total(s["wrong-conv_counts"]) < max_score
+    # written answers wait for a grader; untouched ones score 0 with nothing to grade (nbgrader's rule)
+    written = written_state(graded["db_url"])
+    assert written["solved"] == dict.fromkeys(WRITTEN, (None, True))
+    assert written["blank"] == dict.fromkeys(WRITTEN, (0.0, False))
 
 
 def test_bad_submissions_are_reported_and_never_fatal(graded):
@@ -225,8 +248,11 @@ def test_parallel_grades_equal_plain_sequential_nbgrader(graded, tmp_path):
         dst = tmp_path / "autograder" / "grading" / "submitted" / name / C.LESSON
         shutil.copytree(graded["submitted"] / name / C.LESSON, dst)
         assert api.autograde(C.LESSON, name)["success"]
-    sequential = cell_scores("sqlite:///" + str(tmp_path / "autograder" / "grading" / "gradebook.db"))
+    sequential_db = "sqlite:///" + str(tmp_path / "autograder" / "grading" / "gradebook.db")
+    sequential = cell_scores(sequential_db)
     assert {n: sequential[n] for n in names} == {n: graded["scores"][n] for n in names}
+    ours, theirs = written_state(graded["db_url"]), written_state(sequential_db)
+    assert {n: ours[n] for n in names} == {n: theirs[n] for n in names}  # written answers as nbgrader leaves them
 
 
 def test_without_the_sandbox_a_student_who_kills_the_grader_costs_only_their_own_grade(tmp_path):
@@ -245,5 +271,5 @@ os.kill(os.getppid(), signal.SIGKILL)
     assert run.returncode == 1, run.stdout[-2000:]
     assert "NOT GRADED (1" in run.stdout and "cheat-kill-grader" in run.stdout.split("NOT GRADED")[1]
     assert "--no-sandbox" in run.stderr and "WARNING" in run.stderr
-    with Gradebook("sqlite:///" + str(tmp_path / "grading" / "gradebook.db")) as gb:
-        assert gb.find_submission(C.LESSON, "solved").score == gb.find_assignment(C.LESSON).max_score
+    db_url = "sqlite:///" + str(tmp_path / "grading" / "gradebook.db")
+    assert total(cell_scores(db_url)["solved"]) == automatic_max(db_url) > 0
