@@ -73,7 +73,7 @@ grade: $(STAMP)
 	$(PY) -m autograder.grade_class $(ARGS)
 
 ## export: grades for Canvas and Moodle, per question, and feedback zips, from the gradebook make grade wrote:
-## make export ARGS="[assignments] [--roster roster.csv] [--moodle-worksheet ASSIGNMENT=FILE] [--moodle-max 100]"
+## make export ARGS="[assignments] [--roster roster.csv] [--moodle-worksheet ASSIGNMENT=FILE] [--canvas-column A=H]"
 export: $(STAMP)
 	$(PY) -m autograder.lms_export $(ARGS)
 

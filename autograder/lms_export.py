@@ -10,8 +10,9 @@ under ``<grading-dir>/export/`` (``--out`` to move it):
     Canvas's gradebook import file, laid out as Canvas exports its gradebook: the columns ``Student``,
     ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``, then one column per assignment; a second row
     ``Points Possible`` with each assignment's maximum; then one row per student. Canvas matches a row by
-    ``ID``, ``SIS User ID`` or ``SIS Login ID``, and an assignment column by its name (a new name creates
-    an assignment).
+    ``ID``, ``SIS User ID`` or ``SIS Login ID``, and an assignment column by the id in parentheses that
+    its own export writes (``Lesson 1 (4521)``; ``--canvas-column 01_convolution='Lesson 1 (4521)'``);
+    a column it does not know becomes a new assignment.
 ``moodle/<assignment>.csv``
     Moodle's offline grading worksheet for one assignment, with its columns ``Identifier``, ``Full name``,
     ``Email address``, ``Status``, ``Grade``, ``Maximum Grade``, ``Grade can be changed``,
@@ -193,9 +194,9 @@ def _write_csv(path: Path, rows: list[list[str]]) -> None:
 
 
 def write_canvas(path: Path, assignments: list[str], maxima: dict[str, float], people: list[Person],
-                 results: dict[tuple[str, str], Result]) -> None:
+                 results: dict[tuple[str, str], Result], headers: dict[str, str] | None = None) -> None:
     points_row = [CANVAS_POINTS_ROW, "", "", "", ""] + [_number(maxima[a]) for a in assignments]
-    rows = [CANVAS_COLUMNS + assignments, points_row]
+    rows = [CANVAS_COLUMNS + [(headers or {}).get(a, a) for a in assignments], points_row]
     for p in people:
         login = p.sis_login_id or ("" if p.in_roster and (p.canvas_id or p.sis_user_id) else p.student_id)
         scores = [_number(results[p.student_id, a].score) if (p.student_id, a) in results else "0" for a in assignments]
@@ -353,7 +354,7 @@ def bundle_feedback(feedback: Path, out: Path, people: list[Person], assignments
 
 def export(db_url: str, out: Path, assignments: list[str] | None = None, roster: Path | None = None,
            feedback: Path | None = None, moodle_max: float | None = None, now: datetime | None = None,
-           moodle_worksheets: dict[str, Path] | None = None) -> dict:
+           moodle_worksheets: dict[str, Path] | None = None, canvas_columns: dict[str, str] | None = None) -> dict:
     """Write every export file under ``out``; return what was written and the warnings."""
     from nbgrader.api import Gradebook
 
@@ -378,7 +379,7 @@ def export(db_url: str, out: Path, assignments: list[str] | None = None, roster:
                         "downloaded from Moodle (--moodle-worksheet ASSIGNMENT=FILE), or give the roster a "
                         "moodle_identifier column, before importing there")
     out.mkdir(parents=True, exist_ok=True)
-    write_canvas(out / "canvas.csv", assignments, maxima, people, results)
+    write_canvas(out / "canvas.csv", assignments, maxima, people, results, canvas_columns)
     moodle = out / "moodle"
     _fresh_folder(moodle)
     for a in assignments:
@@ -408,13 +409,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moodle-max", type=float, help="rescale Moodle's grades to this maximum grade")
     parser.add_argument("--moodle-worksheet", action="append", default=[], metavar="ASSIGNMENT=FILE",
                         help="fill this worksheet downloaded from Moodle instead of writing one (repeatable)")
+    parser.add_argument("--canvas-column", action="append", default=[], metavar="ASSIGNMENT=HEADER",
+                        help="the assignment's column header in canvas.csv, e.g. 01_convolution='Lesson 1 (4521)' "
+                             "as Canvas's own export names it (repeatable; default: the assignment's name)")
     args = parser.parse_args(argv)
-    worksheets = {}
-    for item in args.moodle_worksheet:
-        assignment, sep, file = item.partition("=")
-        if not sep or not assignment or not file:
-            parser.error(f"--moodle-worksheet {item!r}: expected ASSIGNMENT=FILE")
-        worksheets[assignment] = Path(file)
+    pairs: dict[str, dict[str, str]] = {"--moodle-worksheet": {}, "--canvas-column": {}}
+    for option, items in (("--moodle-worksheet", args.moodle_worksheet), ("--canvas-column", args.canvas_column)):
+        for item in items:
+            assignment, sep, value = item.partition("=")
+            if not sep or not assignment or not value:
+                parser.error(f"{option} {item!r}: expected ASSIGNMENT=VALUE")
+            pairs[option][assignment] = value
+    worksheets = {a: Path(v) for a, v in pairs["--moodle-worksheet"].items()}
     grading = args.grading_dir.resolve()
     db_url = args.db or "sqlite:///" + str(grading / "gradebook.db")
     if not args.db and not (grading / "gradebook.db").exists():
@@ -422,7 +428,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         done = export(db_url, (args.out or grading / "export").resolve(), args.assignments, args.roster,
-                      grading / "feedback", args.moodle_max, moodle_worksheets=worksheets)
+                      grading / "feedback", args.moodle_max, moodle_worksheets=worksheets,
+                      canvas_columns=pairs["--canvas-column"])
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2

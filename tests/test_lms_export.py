@@ -245,3 +245,8 @@ def test_a_worksheet_downloaded_from_moodle_is_filled_in_and_kept_as_moodle_wrot
                             "01_convolution"]) == 0
     with pytest.raises(SystemExit):
         lms_export.main(["--grading-dir", str(tmp_path), "--moodle-worksheet", "no-equals-sign"])
+
+
+def test_canvas_columns_can_carry_the_ids_canvas_gave_its_assignments(gradebook, tmp_path):
+    assert lms_export.main(["--grading-dir", str(tmp_path), "--canvas-column", "03_pooling=Lesson 3 (4523)"]) == 0
+    assert rows(tmp_path / "export" / "canvas.csv")[0] == CANVAS + ["01_convolution", "Lesson 3 (4523)"]
