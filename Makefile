@@ -12,7 +12,7 @@ START ?= lessons/00_start_here/00_start_here.ipynb
 ROLE ?= student
 LAB_CONFIG := $(if $(filter instructor,$(ROLE)),,$(CURDIR)/jupyter-config/student)
 
-.PHONY: setup sandbox-tool browser lab screenshots test test-fast lessons bench bench-grading grade export lint clean-notebooks
+.PHONY: setup sandbox-tool browser lab screenshots test test-fast lessons bench bench-grading bench-diagnosis grade export lint clean-notebooks
 
 setup: $(STAMP)
 
@@ -63,6 +63,10 @@ lessons: $(STAMP)
 ## bench: conv speed, naive vs vectorized vs torch (medians, one thread)
 bench: $(STAMP)
 	$(PY) bench/conv_bench.py $(ARGS)
+
+## bench-diagnosis: share of wrong functions (our mutants and generated ones) whose message names the mistake
+bench-diagnosis: $(STAMP)
+	$(PY) bench/diagnosis_bench.py $(ARGS)
 
 ## bench-grading: class-grading throughput, sequential nbgrader vs make grade (a few minutes)
 bench-grading: $(STAMP)

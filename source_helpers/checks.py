@@ -17,6 +17,8 @@ import numbers
 
 import numpy as _np
 
+from . import diagnose as _diagnose
+
 # Captured once, at import. Rebinding np.<name> later does not affect these references, and the
 # ndarray type itself (and its methods) cannot be patched from Python.
 _NDARRAY = _np.ndarray
@@ -26,6 +28,8 @@ _argmax = _np.argmax
 _unravel_index = _np.unravel_index
 _count_nonzero = _np.count_nonzero
 _array_equal_shapes = tuple.__eq__
+_isnan_array = _np.isnan
+_where = _np.where
 _isinf = math.isinf
 _isnan = math.isnan
 _NUMBER_TYPES = frozenset({int, float, _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8, _np.uint16, _np.uint32,
@@ -39,6 +43,7 @@ __all__ = [
     "check_close_scalar",
     "check_raises",
     "check_choice",
+    "check_cases",
 ]
 
 
@@ -67,8 +72,17 @@ def _fmt_index(idx) -> str:
 def _matches(actual, candidate, rtol: float, atol: float) -> bool:
     if type(candidate) is not _NDARRAY or candidate.shape != actual.shape:
         return False
-    err = _abs(actual.astype(_np.float64) - candidate.astype(_np.float64))
-    return bool((err <= atol + rtol * _abs(candidate.astype(_np.float64))).all())
+    a, c = actual.astype(_np.float64), candidate.astype(_np.float64)
+    both_nan = _isnan_array(a) & _isnan_array(c)  # a mistake that makes NaN matches where it makes NaN
+    err = _abs(_where(both_nan, 0.0, a - c))
+    return bool((err <= atol + rtol * _abs(_where(both_nan, 0.0, c))).all())
+
+
+def _known_mistake(actual, mistakes, rtol: float, atol: float) -> list[str]:
+    for mistake in mistakes:
+        if _matches(actual, mistake.array, rtol, atol):
+            return [f"  Your result matches a known mistake: {mistake.description}"]
+    return []
 
 
 def check_shape(actual, expected_shape, name: str = "output") -> None:
@@ -91,11 +105,15 @@ def check_array(
     atol: float = 1e-9,
     mistakes: tuple[Mistake, ...] | list[Mistake] = (),
     check_dtype: bool = True,
+    sizes: dict[str, float] | None = None,
 ) -> None:
     """Assert that ``actual`` equals ``expected`` elementwise within ``atol + rtol*|expected|``.
 
     ``expected`` is computed by the test (a hand-worked value or torch). ``mistakes`` lists the
-    arrays known mistakes would produce; if ``actual`` matches one, the message names it.
+    arrays known mistakes would produce; if ``actual`` matches one, the message names it. Otherwise the
+    message describes how the values relate (a constant factor, an offset, wrong only on the border or in
+    some channels, the right values in the wrong places); ``sizes`` (such as ``{"N": 4, "K·K": 9}``)
+    lets it name a factor.
     """
     _require_ndarray(expected, f"{name} (expected value given by the test)")
     _require_ndarray(actual, name)
@@ -112,7 +130,13 @@ def check_array(
     finite = _isfinite(a)
     if not finite.all():
         first = _unravel_index(_argmax(~finite), a.shape)
-        raise AssertionError(f"{name}: contains NaN or inf, first at index {_fmt_index(first)}.")
+        n_bad = a.size - int(_count_nonzero(finite))
+        lines = [f"{name}: contains NaN or inf ({n_bad} of {a.size} values), first at index {_fmt_index(first)}"
+                 + (" where the expected value is finite" if bool(_isfinite(e).all()) else "") + "."]
+        lines += _known_mistake(actual, mistakes, rtol, atol) or [
+            "  Look for a division by something that can be 0 (a variance, a count, a sum of exponentials), "
+            "np.log or np.sqrt of a value that can be 0 or negative, or np.exp of a large number."]
+        raise AssertionError("\n".join(lines))
     err = _abs(a - e)
     tol = atol + rtol * _abs(e)
     bad = err > tol
@@ -129,10 +153,14 @@ def check_array(
         f"  first differing index {_fmt_index(first)}: expected {float(e[first])!r}, got {float(a[first])!r}",
         f"  max abs error {float(err[worst]):.3g} at index {_fmt_index(worst)}{rel}",
     ]
-    for mistake in mistakes:
-        if _matches(actual, mistake.array, rtol, atol):
-            lines.append(f"  Your result matches a known mistake: {mistake.description}")
-            break
+    known = _known_mistake(actual, mistakes, rtol, atol)
+    lines += known
+    if not known:
+        try:  # only the message depends on the diagnosis; a failure in it must not hide the verdict
+            found = _diagnose.relation(a, e, bad, rtol=rtol, atol=atol, sizes=sizes)
+        except Exception:  # noqa: BLE001
+            found = []
+        lines += [f"  Pattern: {sentence}." for sentence in found]
     raise AssertionError("\n".join(lines))
 
 
@@ -188,6 +216,42 @@ def check_choice(actual, allowed, name: str = "answer") -> None:
         raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got a {type(actual).__qualname__}.")
     if not any(type(actual) is type(a) and actual == a for a in allowed):
         raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got {actual!r}.")
+
+
+def check_cases(name: str, cases, run) -> None:
+    """Run ``run(**case)`` for every case (a dict of parameters); one ``AssertionError`` if any fails.
+
+    Unlike a loop that stops at its first failure, the message reports how many cases fail, the first
+    failure in full, and the condition on the parameters that separates the failing cases from the
+    passing ones ("right when stride = 1, wrong when stride ≠ 1"). The student's own exceptions count
+    as failures; ``NotImplementedError`` (an exercise not done yet) and time limits end the check at once.
+    """
+    outcomes = []
+    for case in cases:
+        try:
+            run(**case)
+            outcomes.append((case, None))
+        except (NotImplementedError, TimeoutError):
+            raise
+        except Exception as exc:  # noqa: BLE001  (the student's code: any builtin error is a failed case)
+            if type(exc).__module__ != "builtins":  # the grader's own errors are not the student's
+                raise
+            text = str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
+            outcomes.append((case, text))
+    failed = [(case, text) for case, text in outcomes if text is not None]
+    if not failed:
+        return None
+    passed = [case for case, text in outcomes if text is None]
+    first_case, first_text = failed[0]
+    lines = [f"{name}: {len(failed)} of {len(outcomes)} cases fail; the first is "
+             f"{_diagnose.describe_case(first_case)}:"]
+    lines += ["  " + line for line in first_text.splitlines()]
+    condition = _diagnose.separating_condition(passed, [case for case, _ in failed])
+    if condition:
+        lines.append(f"  Pattern: right when {condition[0]}, wrong when {condition[1]}.")
+    elif not passed:
+        lines.append("  Every case fails, so the mistake does not depend on these parameters.")
+    raise AssertionError("\n".join(lines))
 
 
 from ._seal import seal as _seal  # noqa: E402  (last: seals the names defined above)

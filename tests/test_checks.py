@@ -36,7 +36,7 @@ def test_dtype_must_match_float_expectation():
 
 
 def test_nan_is_reported():
-    with pytest.raises(AssertionError, match="NaN or inf, first at index \\(1,\\)"):
+    with pytest.raises(AssertionError, match="NaN or inf \\(1 of 2 values\\), first at index \\(1,\\)"):
         check_array(np.array([0.0, np.nan]), np.zeros(2))
 
 
@@ -172,3 +172,115 @@ def test_the_checks_cannot_be_rebound_from_a_notebook():
             fresh_gradient(np.zeros(2), lambda v: v**2, np.ones(2), np.ones(2))
     finally:
         checks.__dict__["check_array"], gradcheck.__dict__["check_gradient"] = saved
+
+
+# --- diagnosis: the pattern of a wrong answer, for mistakes nobody listed
+
+def _message(actual, expected, **kwargs) -> str:
+    with pytest.raises(AssertionError) as info:
+        check_array(actual, expected, "out", **kwargs)
+    return str(info.value)
+
+
+EXPECTED = np.random.default_rng(0).standard_normal((2, 3, 5, 5))
+
+
+def _border_wrong():
+    a = EXPECTED.copy()
+    a[..., 0, :] += 1
+    return a
+
+
+def _sample_wrong():
+    a = EXPECTED.copy()
+    a[1] *= 2
+    return a
+
+
+def _channel_wrong():
+    a = EXPECTED.copy()
+    a[:, 2] *= 1.5
+    return a
+
+
+def _shifted():
+    a = EXPECTED.copy()
+    a[..., 1:, :] = EXPECTED[..., :-1, :]
+    return a
+
+
+@pytest.mark.parametrize("actual, sizes, expected_words", [
+    (EXPECTED * 9, {"N": 2, "K·K": 9}, "9 times the expected one (= K·K)"),
+    (EXPECTED / 2, {"N": 2}, "0.5 times the expected one (= 1/N)"),
+    (-EXPECTED, None, "the sign is flipped"),
+    (EXPECTED + 0.25, None, "off by the same constant +0.25"),
+    (EXPECTED + np.arange(3.0)[None, :, None, None], None, "constant per channel"),
+    (np.zeros_like(EXPECTED), None, "every value is 0"),
+    (EXPECTED.swapaxes(-1, -2).copy(), None, "transposed"),
+    (np.flip(EXPECTED, 1).copy(), None, "reverse order along axis 1"),
+    (_border_wrong(), None, "only values on the border"),
+    (_sample_wrong(), None, "the first sample is right"),
+    (_channel_wrong(), None, "only channel(s) 2 of the 3"),
+    (_shifted(), None, "shifted by one position along axis 2"),
+])
+def test_a_wrong_array_gets_the_pattern_named(actual, sizes, expected_words):
+    msg = _message(actual, EXPECTED, sizes=sizes)
+    assert "values differ" in msg and "Pattern:" in msg and expected_words in msg, msg
+
+
+def test_unrelated_values_get_no_invented_pattern():
+    other = np.random.default_rng(1).standard_normal(EXPECTED.shape)
+    assert "Pattern:" not in _message(other, EXPECTED)
+
+
+def test_a_known_mistake_is_named_before_any_pattern():
+    msg = _message(EXPECTED * 2, EXPECTED, mistakes=[Mistake("doubled on purpose", EXPECTED * 2)])
+    assert "known mistake: doubled on purpose" in msg and "Pattern:" not in msg
+
+
+def test_a_nan_result_still_reaches_the_known_mistake():
+    # The hint for a mistake that produces NaN (layer norm over the batch axis of one sample) must show.
+    wrong = np.array([np.nan, 1.0])
+    msg = _message(wrong, np.zeros(2), mistakes=[Mistake("statistics over the batch axis", wrong.copy())])
+    assert "NaN or inf (1 of 2 values)" in msg and "statistics over the batch axis" in msg
+
+
+def test_check_cases_names_the_parameter_that_separates_failures():
+    def run(stride, padding):
+        if stride > 1:
+            raise IndexError("index 9 is out of bounds")
+    with pytest.raises(AssertionError) as info:
+        checks.check_cases("conv", [dict(stride=s, padding=p) for s in (1, 2) for p in (0, 1)], run)
+    msg = str(info.value)
+    assert "2 of 4 cases fail; the first is stride=2, padding=0" in msg
+    assert "IndexError: index 9 is out of bounds" in msg
+    assert "right when stride = 1, wrong when stride ≠ 1" in msg
+
+
+def test_check_cases_names_unequal_sizes():
+    def run(H, W):
+        assert H == W, "wrong values"
+    with pytest.raises(AssertionError, match="right when H = W, wrong when H ≠ W"):
+        checks.check_cases("pool", [dict(H=4, W=4), dict(H=5, W=4), dict(H=6, W=6), dict(H=3, W=6)], run)
+
+
+def test_check_cases_passes_quietly_and_stops_at_an_unfinished_exercise():
+    assert checks.check_cases("ok", [dict(a=1), dict(a=2)], lambda a: None) is None
+    calls = []
+
+    def not_done(a):
+        calls.append(a)
+        raise NotImplementedError
+    with pytest.raises(NotImplementedError):
+        checks.check_cases("blank", [dict(a=1), dict(a=2)], not_done)
+    assert calls == [1]
+
+
+def test_check_cases_does_not_swallow_the_graders_own_errors():
+    class GraderError(Exception):  # defined outside builtins, as the verifier's errors are
+        pass
+
+    def broken(a):
+        raise GraderError("the student's process died")
+    with pytest.raises(GraderError):
+        checks.check_cases("x", [dict(a=1)], broken)

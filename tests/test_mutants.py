@@ -50,3 +50,18 @@ def test_mutants_lose_marks_and_alternatives_score_full(module):
             assert not failed, f"correct-but-different '{alt.name}' lost marks on {failed}"
     print("\n".join(report))
     assert not survivors, f"mutants that got full marks: {survivors}"
+
+
+def test_generated_mutants_are_one_edit_of_the_current_reference():
+    import ast
+
+    from tests.mutants.generate import generate
+    refs = solution_sources(read(solution_path("01_convolution")))
+    for exercise, reference in refs.items():
+        mutants = generate(exercise, reference, count=6)
+        assert mutants, f"no edit applies to {exercise}"
+        for m in mutants:
+            compile(m.code, m.exercise, "exec")
+            assert ast.dump(ast.parse(m.code)) != ast.dump(ast.parse(reference)), m.mistake
+        assert len({m.code for m in mutants}) == len(mutants)
+        assert generate(exercise, reference, count=6) == mutants  # the same seed gives the same mutants
