@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             for student, key, digest, inspection in gradable:
                 jobs.append(Job(assignment, student, dict(inspection.contents), str(template), str(scratch / "jobs"),
                                 limits=limits, sandbox=isolate, feedback=not args.no_feedback,
-                                timestamp=inspection.timestamp, key=f"job{len(jobs)}"))
+                                timestamp=inspection.timestamp, secret=inspection.secret, key=f"job{len(jobs)}"))
                 pending[key] = digest
         try:
             registered.result()

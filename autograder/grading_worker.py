@@ -55,6 +55,7 @@ class Job:
     sandbox: bool = True
     feedback: bool = True
     timestamp: str | None = None
+    secret: str | None = None          # submission_secret.txt: feedback/ carries it for nbgrader release_feedback
     key: str = ""                      # unique per job: its scratch folder's name
 
 
@@ -141,6 +142,8 @@ def grade_one(job: Job) -> dict:
         (submitted / f"{name}.ipynb").write_bytes(raw)
     if job.timestamp:
         (submitted / "timestamp.txt").write_text(job.timestamp)
+    if job.secret:  # nbgrader copies it to autograded/ and feedback/, where release_feedback reads it
+        (submitted / "submission_secret.txt").write_text(job.secret)
     workdir = course / "autograder" / "grading" / "autograded" / STUDENT / job.assignment
     workdir.mkdir(parents=True)
     private = course / "kernel-home"   # what the kernel writes; nbgrader never reads it

@@ -25,6 +25,7 @@ class Inspection:
     notebooks: dict[str, Path] = field(default_factory=dict)  # expected name -> file to grade
     contents: dict[str, bytes] = field(default_factory=dict)  # expected name -> its bytes, read once, safely
     timestamp: str | None = None                              # timestamp.txt, if it is a valid one
+    secret: str | None = None                                 # submission_secret.txt (nbgrader submit's)
     problems: list[str] = field(default_factory=list)          # reported; the student is still graded
     flags: list[str] = field(default_factory=list)             # suspicious code, for a human to look at
 
@@ -75,6 +76,22 @@ def read_timestamp(path: Path) -> tuple[str | None, str | None]:
     return text, None
 
 
+def read_secret(path: Path) -> tuple[str | None, str | None]:
+    """The submission_secret.txt that ``nbgrader submit`` writes (64 random bytes in hex), or why it is
+    ignored. ``nbgrader release_feedback`` names a student's feedback in the exchange after it: without it a
+    student's feedback cannot be released through the exchange."""
+    what = safe_files.kind(path)
+    if what == "missing":
+        return None, None
+    try:
+        text = safe_files.read_bytes(path, limit=1024).decode("ascii")
+    except (safe_files.Refused, UnicodeDecodeError) as exc:
+        return None, f"submission_secret.txt ({what}): {exc}; ignored"
+    if not re.fullmatch(r"[0-9a-f]{32,512}", text):
+        return None, "submission_secret.txt is not one nbgrader wrote; ignored"
+    return text, None
+
+
 SUSPICIOUS = [
     (r"\bnp\.(allclose|isclose|array_equal|testing)\b\s*(\.\w+\s*)?=(?!=)", "rebinds a NumPy comparison"),
     (r"source_helpers", "touches source_helpers"),
@@ -111,8 +128,12 @@ def inspect_submission(folder: Path, student: str, assignment: str, expected: di
     result.timestamp, why = read_timestamp(folder / "timestamp.txt")
     if why:
         result.problems.append(why)
+    result.secret, why = read_secret(folder / "submission_secret.txt")
+    if why:
+        result.problems.append(why)
     notebooks = [p for p in files if p.suffix == ".ipynb"]
-    extras = [p.relative_to(folder).as_posix() for p in files if p.suffix != ".ipynb" and p.name != "timestamp.txt"]
+    nbgraders = {folder / "timestamp.txt", folder / "submission_secret.txt"}  # read above, or ignored there
+    extras = [p.relative_to(folder).as_posix() for p in files if p.suffix != ".ipynb" and p not in nbgraders]
     if extras:
         result.problems.append(f"extra files ignored (not copied for grading): {', '.join(extras)}")
     loaded, raw = {}, {}
