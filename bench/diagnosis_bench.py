@@ -9,8 +9,9 @@ mutants (tests/mutants/lessonNN.py) and mutants generated from the reference by 
 failing cell's message is classified:
 
 - named: the message names the mistake ("matches a known mistake"), describes the pattern of the wrong
-  values or of the failing cases ("Pattern: ..."), or states a precise condition that a scalar, shape,
-  dtype or exception check failed on;
+  values or of the failing cases ("Pattern: ..."), says which gradient is wrong and which are right,
+  names the call that raised in the student's code and the line that raised, or states a precise
+  condition that a scalar, shape, dtype or exception check failed on;
 - undiagnosed: the values differ and nothing more is said;
 - internal error: an exception that did not come from our checks (from torch, NumPy, nbgrader or the
   student's own code) reached the student.
@@ -47,6 +48,10 @@ def classify(outputs: list) -> tuple[str, str]:
     if ename != "AssertionError":
         return "internal error", f"{ename}: {evalue}"
     if "known mistake" in evalue or "Pattern:" in evalue:
+        return "named", evalue
+    if " raised " in evalue and "\n  at line " in evalue:  # the student's call that failed, and the line in their code
+        return "named", evalue
+    if " wrong; " in evalue and " right." in evalue:  # a backward pass: which gradient is wrong, which are right
         return "named", evalue
     if "values differ" in evalue:
         return "undiagnosed", evalue

@@ -44,6 +44,9 @@ __all__ = [
     "check_raises",
     "check_choice",
     "check_cases",
+    "check_together",
+    "one_at_a_time",
+    "calling",
 ]
 
 
@@ -236,7 +239,7 @@ def check_cases(name: str, cases, run) -> None:
         except Exception as exc:  # noqa: BLE001  (the student's code: any builtin error is a failed case)
             if type(exc).__module__ != "builtins":  # the grader's own errors are not the student's
                 raise
-            text = str(exc) if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
+            text = str(exc) if isinstance(exc, AssertionError) else _describe_exception(exc)
             outcomes.append((case, text))
     failed = [(case, text) for case, text in outcomes if text is not None]
     if not failed:
@@ -252,6 +255,72 @@ def check_cases(name: str, cases, run) -> None:
     elif not passed:
         lines.append("  Every case fails, so the mistake does not depend on these parameters.")
     raise AssertionError("\n".join(lines))
+
+
+_LIBRARY_PARTS = ("site-packages", "/numpy/", "/torch/", "/source_helpers/", "<frozen", "/lib/python3")
+
+
+def _describe_exception(exc: BaseException) -> str:
+    """'ValueError: ... (at line 16 of your code: `window = ...`)': the student's last line in the traceback."""
+    import traceback
+
+    text = f"{type(exc).__name__}: {exc}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not any(p in f.filename for p in _LIBRARY_PARTS)]
+    if frames and frames[-1].line:
+        where = frames[-1]
+        return f"{text}\n  at line {where.lineno} of your `{where.name}`: {where.line.strip()}"
+    return text
+
+
+class calling:  # noqa: N801  (used as `with calling(...)`, like a function)
+    """``with calling("conv2d_forward(3x3 input, 2x2 kernel)"):`` around a call of the student's function turns
+    an exception it raises into an ``AssertionError`` that names the call, so the message is ours and the
+    student's own traceback stays attached below it. ``NotImplementedError`` and time limits pass through."""
+
+    def __init__(self, call: str):
+        self.call = call
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None or not isinstance(exc, Exception) or isinstance(exc, (AssertionError, NotImplementedError,
+                                                                              TimeoutError)):
+            return False
+        if type(exc).__module__ != "builtins":  # the grader's own errors are not the student's
+            return False
+        raise AssertionError(f"{self.call} raised {_describe_exception(exc)}") from exc
+
+
+def one_at_a_time(base: dict, **changes) -> list[dict]:
+    """The test cases ``base`` and, for each parameter in ``changes``, ``base`` with only that one changed.
+
+    ``one_at_a_time(dict(stride=1, padding=0), stride=[2], padding=[1])`` is the cases
+    ``{stride 1, padding 0}``, ``{stride 2, padding 0}`` and ``{stride 1, padding 1}``: when exactly one of
+    them fails, ``check_cases`` can say which parameter is to blame."""
+    cases = [dict(base)]
+    for key, values in changes.items():
+        if key not in base:
+            raise KeyError(f"{key} is not a parameter of the base case {sorted(base)}")
+        cases += [{**base, key: value} for value in values]
+    return cases
+
+
+def check_together(name: str, **parts) -> None:
+    """Run every check in ``parts`` (name -> a function of no arguments that raises ``AssertionError``);
+    report all that fail, and which passed, in one ``AssertionError`` (for a backward pass: which gradient
+    is wrong, and which are right)."""
+    wrong, right = [], []
+    for part, check in parts.items():
+        try:
+            check()
+            right.append(part)
+        except AssertionError as exc:
+            wrong.append((part, str(exc)))
+    if wrong:
+        verdict = f"{name}: {' and '.join(p for p, _ in wrong)} wrong"
+        verdict += f"; {', '.join(right)} right" if right else ""
+        raise AssertionError("\n".join([verdict + "."] + [text for _, text in wrong]))
 
 
 from ._seal import seal as _seal  # noqa: E402  (last: seals the names defined above)

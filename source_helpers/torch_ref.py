@@ -40,7 +40,10 @@ def describe_device(dev: torch.device) -> str:
 
 def to_torch(a: np.ndarray, dev: torch.device | None = None, requires_grad: bool = False) -> torch.Tensor:
     """A tensor with the same values and dtype as ``a`` on ``dev`` (default ``device()``)."""
-    t = torch.from_numpy(np.ascontiguousarray(a)).to(dev or device())
+    a = np.ascontiguousarray(a)
+    if any(stride < 0 for stride in a.strides):  # a reversed view of size-1 axes counts as contiguous
+        a = a.copy()
+    t = torch.from_numpy(a).to(dev or device())
     return t.requires_grad_(requires_grad)
 
 

@@ -284,3 +284,35 @@ def test_check_cases_does_not_swallow_the_graders_own_errors():
         raise GraderError("the student's process died")
     with pytest.raises(GraderError):
         checks.check_cases("x", [dict(a=1)], broken)
+
+
+def test_one_at_a_time_changes_a_single_parameter_per_case():
+    cases = checks.one_at_a_time(dict(stride=1, padding=0, K=3), stride=[2], K=[1, 2])
+    assert cases == [dict(stride=1, padding=0, K=3), dict(stride=2, padding=0, K=3), dict(stride=1, padding=0, K=1),
+                     dict(stride=1, padding=0, K=2)]
+    with pytest.raises(KeyError):
+        checks.one_at_a_time(dict(stride=1), dilation=[2])
+
+
+def test_check_together_says_which_part_is_wrong_and_which_are_right():
+    def wrong():
+        check_array(np.ones(2), np.zeros(2), "dx")
+    with pytest.raises(AssertionError) as info:
+        checks.check_together("conv2d_backward", dbias=lambda: None, dx=wrong, dweight=lambda: None)
+    msg = str(info.value)
+    assert msg.startswith("conv2d_backward: dx wrong; dbias, dweight right.") and "dx: 2 of 2 values differ" in msg
+
+
+def test_calling_names_the_call_and_the_students_line():
+    def students_conv(x):
+        return x[:, :2] + x[:, :3]  # broadcasting error in "their" code
+
+    with pytest.raises(AssertionError) as info:
+        with checks.calling("conv(3x3 input)"):
+            students_conv(np.zeros((3, 3)))
+    msg = str(info.value)
+    assert msg.startswith("conv(3x3 input) raised ValueError: operands could not be broadcast") and \
+        "of your `students_conv`: return x[:, :2] + x[:, :3]" in msg
+    with pytest.raises(NotImplementedError):
+        with checks.calling("blank"):
+            raise NotImplementedError
