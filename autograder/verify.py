@@ -12,6 +12,12 @@ written once.
 
 Order follows the source notebook: setup cells, then each solution cell as the student wrote it (with
 any cells the student added after it), then its test cells. A test cell passes when it raises nothing.
+
+Each exercise is graded on its own: once an exercise has failed one of its tests, its functions (the
+names its reference binds that its tests call) are replaced by the reference's, in the student's
+process, while later exercises are tested, and put back after. A wrong ``conv_output_size`` then costs
+its own points, not those of every conv that calls it. A function the test cell calls itself (the
+forward pass whose cache a backward test uses) is never replaced, nor is any helper that passed.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ class Verdict:
     max_scores: dict[str, float] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)     # test cell -> why it failed (first line)
     notes: list[str] = field(default_factory=list)             # about the run itself
+    swapped: dict[str, list[str]] = field(default_factory=dict)  # test cell -> the failed helpers replaced
     seconds: float = 0.0
 
 
@@ -406,6 +413,14 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
         elif cell.source.strip():
             added.setdefault(anchor, []).append(cell.source)
 
+    tests_of: dict[str, list[str]] = {}
+    for c, k in zip(source_cells, kinds, strict=True):
+        if k == "test":
+            tests_of.setdefault(exercise_of(_grade_id(c)), []).append(c.source)
+    # an exercise's API: the names its reference binds that its own tests call
+    api = {gid: bound_names([c.source]) & set().union(*(loaded_names(t) for t in tests_of.get(gid, [])))
+           for gid, c in solutions.items()}
+    failed: set[str] = set()
     session = Session(sandbox_spec, assignment in TORCH_IN_STUDENT_PROCESS, wanted, cell_timeout)
     session.notebook_end = time.monotonic() + notebook_timeout
     session.signatures, session.in_place = reference_signatures([c.source for c in solutions.values()])
@@ -431,14 +446,28 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
             elif kind == "test" and (only is None or gid in only):
                 points = float(cell.metadata.nbgrader.get("points") or 0)
                 verdict.max_scores[gid] = points
+                exercise = exercise_of(gid)
+                # Each exercise on its own: another exercise's function that failed its own tests is
+                # replaced by the reference while this one is tested (unless this test calls it itself).
+                swapped = sorted(set().union(*(api[x] for x in failed if x != exercise and x in api))
+                                 - loaded_names(cell.source))
+                if swapped:
+                    helpers = [solutions[x].source for x in sorted(failed)
+                               if x != exercise and api.get(x, set()) & set(swapped)]
+                    session.exec_cell("reference helpers", _swap_in(swapped, helpers))
+                    verdict.swapped[gid] = swapped
                 trusted.update(session.namespace)
                 for name in session.wanted - set(session.namespace):
                     trusted.pop(name, None)  # not defined by the student: a NameError, as in the notebook
                 session.deadline = session.cell_deadline()
                 failure = _run_test(cell.source, trusted)
+                if swapped:
+                    session.exec_cell("the student's own helpers", _SWAP_OUT)
+                    trusted.update(session.namespace)
                 verdict.scores[gid] = 0.0 if failure else points
                 if failure:
                     verdict.failures[gid] = failure
+                    failed.add(exercise)
             for src in added.get(i, []):
                 session.exec_cell("added", src)
     finally:
@@ -453,6 +482,40 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
         verdict.notes.append("the student's process died or hung; the cells after it score 0")
     verdict.seconds = time.perf_counter() - start
     return verdict
+
+
+def exercise_of(test_grade_id: str) -> str:
+    """Test cells are named test_<exercise>__<suffix>."""
+    return test_grade_id.removeprefix("test_").split("__")[0]
+
+
+def loaded_names(source: str) -> set[str]:
+    try:
+        return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return set()
+
+
+_SWAP_OUT = """
+for __name, __value in __workbook_saved.items():
+    if __value is __workbook_missing:
+        globals().pop(__name, None)
+    else:
+        globals()[__name] = __value
+del __workbook_saved, __name, __value
+"""
+
+
+def _swap_in(names: list[str], reference_sources: list[str]) -> str:
+    """Code for the student's process: define the reference cells in a copy of its namespace, keep its own
+    values of ``names`` aside, and bind the reference's. ``_SWAP_OUT`` puts the student's back."""
+    return (f"__workbook_missing = object()\n"
+            f"__workbook_saved = {{n: globals().get(n, __workbook_missing) for n in {names!r}}}\n"
+            f"__workbook_reference = dict(globals())\n"
+            + "".join(f"exec(compile({src!r}, '<reference>', 'exec'), __workbook_reference)\n"
+                      for src in reference_sources)
+            + f"globals().update({{n: __workbook_reference[n] for n in {names!r}}})\n"
+            f"del __workbook_reference\n")
 
 
 def _statements(source: str) -> list[str]:

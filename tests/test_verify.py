@@ -261,3 +261,28 @@ def test_the_in_place_rule_comes_from_the_reference():
     assert changed["batchnorm_forward"] == {"running_mean", "running_var"}
     assert changed["spatial_batchnorm_forward"] == {"running_mean", "running_var"}  # through batchnorm_forward
     assert not changed["batchnorm_backward"]
+
+
+def test_a_wrong_helper_costs_its_own_points_not_those_of_the_exercises_that_call_it(tmp_path):
+    # conv_output_size with total instead of per-side padding: every conv uses it to size its output.
+    refs = solution_sources(read(solution_path(LESSON)))
+    total_padding = refs["conv_output_size"].replace("span = H - K + 2 * P", "span = H - K + P")
+    assert total_padding != refs["conv_output_size"]
+    v = verdict(LESSON, filled(LESSON, {**refs, "conv_output_size": total_padding}), tmp_path)
+    lost = {cell for cell, points in v.scores.items() if points < v.max_scores[cell]}
+    assert lost and all(function_of(cell) == "conv_output_size" for cell in lost), lost
+    assert {"test_conv2d_forward__hidden", "test_conv2d_backward__hidden"} <= set(v.swapped)
+    assert v.swapped["test_conv2d_forward__hidden"] == ["conv_output_size"]
+
+
+def test_a_helper_that_passes_its_own_tests_is_never_replaced(tmp_path):
+    # A correct conv_output_size with an extra keyword the student's conv relies on: replacing it by the
+    # reference would break correct code, so only a helper that failed its tests is ever replaced.
+    refs = solution_sources(read(solution_path(LESSON)))
+    extended = refs["conv_output_size"].replace("def conv_output_size(H, K, P=0, S=1):",
+                                                "def conv_output_size(H, K, P=0, S=1, dilation=1):")
+    uses_it = refs["conv2d_forward"].replace("H_out = conv_output_size(H, K_H, padding, stride)",
+                                             "H_out = conv_output_size(H, K_H, padding, stride, dilation=1)")
+    assert extended != refs["conv_output_size"] and uses_it != refs["conv2d_forward"]
+    v = verdict(LESSON, filled(LESSON, {**refs, "conv_output_size": extended, "conv2d_forward": uses_it}), tmp_path)
+    assert v.failures == {}
