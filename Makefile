@@ -12,7 +12,7 @@ START ?= lessons/00_start_here/00_start_here.ipynb
 ROLE ?= student
 LAB_CONFIG := $(if $(filter instructor,$(ROLE)),,$(CURDIR)/jupyter-config/student)
 
-.PHONY: setup sandbox-tool browser lab screenshots test test-fast lessons bench bench-grading bench-diagnosis grade export lint clean-notebooks
+.PHONY: setup sandbox-tool browser postgres db lab screenshots test test-fast lessons bench bench-grading bench-diagnosis grade export lint clean-notebooks
 
 setup: $(STAMP)
 
@@ -30,7 +30,7 @@ lab: $(STAMP)
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)  # root in containers (Binder, Docker, CI machines)
 
 ## test: set up, then run the whole test suite (in parallel across cores)
-test: $(STAMP) sandbox-tool browser
+test: $(STAMP) sandbox-tool browser postgres
 	$(PY) -m pytest -n auto --dist loadgroup
 
 # bubblewrap runs students' code in a sandbox while make grade grades it (the default); the suite tests it.
@@ -46,6 +46,19 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1; } || \
 	  echo "Chromium is not installed: the browser tests will be skipped"
+
+# PostgreSQL's server runs the shared-gradebook tests (tests/test_postgres_shards.py) and make db; Debian puts
+# it in /usr/lib/postgresql/<version>/bin. Installed with apt when we are root; elsewhere those tests are skipped.
+postgres:
+	@{ command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null 2>&1; } || \
+	  echo "PostgreSQL is not installed: the shared-gradebook tests will be skipped"
+
+## db: start a PostgreSQL gradebook that graders on several machines share, and print its URL for
+## make grade's --db (make db ARGS="stop" stops it; ARGS="--listen '*'" the first time lets other machines in)
+db: $(STAMP) postgres
+	$(PY) -m autograder.postgres $(ARGS)
 
 ## screenshots: run the browser tests and copy a few widget screenshots into docs/screenshots/ for README
 screenshots: $(STAMP) browser
@@ -73,6 +86,7 @@ bench-grading: $(STAMP)
 	$(PY) bench/grading_bench.py $(ARGS)
 
 ## grade: grade a class in parallel, sandboxed: make grade ARGS="01_convolution [--submitted DIR] [--no-sandbox]"
+## (several machines, one gradebook: ARGS="01_convolution --db postgresql://... --shard 1/2", and 2/2 on another)
 grade: $(STAMP)
 	$(PY) -m autograder.grade_class $(ARGS)
 

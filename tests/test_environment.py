@@ -62,14 +62,21 @@ def test_readme_leads_with_the_two_commands_and_ci_runs_the_test_one():
 
 
 def test_ci_machine_has_the_system_tools():
-    """`make test` installs bubblewrap and Chromium with apt when run as root; elsewhere the sandbox and
-    browser tests skip. On CI (.ci/run sets WORKBOOK_CI) a skip would hide them, so their tools must be there."""
+    """`make test` installs bubblewrap, Chromium and PostgreSQL with apt when run as root; elsewhere the
+    sandbox, browser and shared-gradebook tests skip. On CI (.ci/run sets WORKBOOK_CI) a skip would hide
+    them, so their tools must be there."""
     import os
     import shutil
 
     if not os.environ.get("WORKBOOK_CI"):
         pytest.skip("not on CI: the sandbox and browser tests skip themselves without their tools")
     missing = [tool for tool in ("bwrap", "chromium") if shutil.which(tool) is None]
+    from autograder import postgres  # the shared-gradebook tests' server (Debian keeps it off PATH)
+
+    try:
+        postgres.binaries()
+    except postgres.Unavailable:
+        missing.append("postgresql")
     assert not missing, f"make test did not install {missing}"
 
 
