@@ -13,6 +13,12 @@ default, any SQLAlchemy URL with ``--db``) one student at a time, so an interrup
 was merged and a re-run grades only what changed (``--force`` grades everything again). At the end it
 exports grades with ``nbgrader export`` and writes the class report. Written answers (manually graded
 cells) are left for a grader, as nbgrader's autograde leaves them: Formgrader's Manual Grading.
+
+Several graders can share one gradebook (PostgreSQL: ``make db`` starts one): each runs with ``--db URL``
+and ``--shard K/N``, and grades the students whose id hashes to its part, so the parts are disjoint,
+cover the class and stay put when students are added. What is merged is recorded in the gradebook
+itself, in the transaction of each student's grades, so any grader's re-run of its part resumes it. The
+assignment's rows, which every part shares, are written by the first grader only, under a lock.
 """
 
 from __future__ import annotations
@@ -21,12 +27,15 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -36,6 +45,9 @@ from autograder.grading_worker import Job, Limits, grade_one
 from autograder.submissions import Inspection, grade_ids, inspect_submission
 
 DEFAULT_GRADING = REPO / "autograder" / "grading"
+MANIFEST_TABLE = "workbook_manifest"
+REGISTERED = "@register/"  # manifest key of an assignment's rows (no assignment's name starts with @)
+LOCK_KEY = 0x636E6E776F726B62  # PostgreSQL advisory lock of the registration ("cnnworkb")
 
 
 def assignment_notebooks(assignment: str) -> dict[str, set[str]]:
@@ -64,10 +76,74 @@ def register(assignment: str, scratch: Path, db_url: str) -> None:
     _generate(assignment, scratch / ("register-" + assignment), db_url)
 
 
+def source_digest(assignment: str) -> str:
+    h = hashlib.sha256()
+    for path in sorted((SOLUTIONS / assignment).rglob("*")):
+        if path.is_file():
+            h.update(str(path.relative_to(SOLUTIONS)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def register_all(assignments: list[str], scratch: str, db_url: str) -> None:
-    """``register`` each assignment (in a worker: it runs while the parent builds the templates)."""
-    for assignment in assignments:
-        register(assignment, Path(scratch), db_url)
+    """``register`` each assignment (in a worker: it runs while the parent builds the templates).
+
+    Graders that share a gradebook all start here: one at a time (``registration_lock``), and an
+    assignment whose source is unchanged since it was registered is left as it is, so a second grader
+    never rewrites rows the first one's students are being merged against."""
+    from nbgrader.api import Course, Gradebook, MissingEntry
+    from nbgrader.coursedir import CourseDirectory
+
+    course_id = CourseDirectory(config=load_config(REPO)).course_id
+    with registration_lock(db_url):
+        with Gradebook(db_url, course_id) as gb:  # nbgrader's tables, its alembic version and the course, once
+            if gb.db.get(Course, course_id) is None:
+                # nbgrader makes no row for its default course id '' and then refers to it; only SQLite,
+                # which does not check foreign keys, lets that pass
+                gb.db.add(Course(id=course_id))
+                gb.db.commit()
+            manifest_table().create(gb.engine, checkfirst=True)  # after nbgrader's: it checks for an empty db
+            known = Manifest(db_url)
+            for assignment in assignments:
+                digest = source_digest(assignment)
+                try:
+                    gb.find_assignment(assignment)
+                    if known.done(REGISTERED + assignment, digest):
+                        continue
+                except MissingEntry:
+                    pass
+                gb.db.commit()  # nothing of ours open while nbgrader writes (SQLite would wait for it)
+                register(assignment, Path(scratch), db_url)
+                Manifest.stage(gb.db, REGISTERED + assignment, digest)
+                gb.db.commit()
+
+
+@contextmanager
+def registration_lock(db_url: str):
+    """Hold a lock that every grader of the gradebook ``db_url`` takes: PostgreSQL's advisory lock (gone
+    with the connection, so a killed grader never leaves it held), a file lock beside an SQLite file."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if url.get_backend_name() == "postgresql":
+        engine = create_engine(url)
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+        finally:
+            engine.dispose()
+    elif url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        import fcntl
+
+        with open(url.database + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+    else:
+        yield
 
 
 def fingerprint(inspection: Inspection, assignment: str, settings: dict) -> str:
@@ -92,21 +168,44 @@ def disagreements(kernel: dict[str, dict[str, float | None]], verifier: dict[str
     return out
 
 
-class Manifest:
-    """What has been merged into the gradebook, by fingerprint; written after every student (atomic)."""
+@cache
+def manifest_table():
+    from sqlalchemy import Column, MetaData, String, Table
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.data = json.loads(path.read_text()) if path.exists() else {}
+    return Table(MANIFEST_TABLE, MetaData(), Column("key", String(600), primary_key=True),
+                 Column("digest", String(64), nullable=False))
+
+
+class Manifest:
+    """What has been merged into the gradebook, by fingerprint (``assignment/student``: the digest of
+    what was graded), kept in the gradebook itself: ``merge`` writes a student's row in the transaction
+    of their grades, so the manifest never says more than the gradebook holds, and every grader that
+    shares the gradebook sees it."""
+
+    def __init__(self, db_url: str):
+        from sqlalchemy import create_engine, inspect, select
+
+        engine = create_engine(db_url)
+        try:
+            self.data = {}
+            if inspect(engine).has_table(MANIFEST_TABLE):  # not before the first registration
+                table = manifest_table()
+                with engine.connect() as conn:
+                    self.data = dict(conn.execute(select(table.c.key, table.c.digest)).all())
+        finally:
+            engine.dispose()
 
     def done(self, key: str, digest: str) -> bool:
         return self.data.get(key) == digest
 
-    def record(self, key: str, digest: str) -> None:
-        self.data[key] = digest
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True))
-        os.replace(tmp, self.path)
+    @staticmethod
+    def stage(session, key: str, digest: str) -> None:
+        """Record ``key`` in ``session``'s transaction (it counts once the caller commits)."""
+        from sqlalchemy import delete, insert
+
+        table = manifest_table()
+        session.execute(delete(table).where(table.c.key == key))
+        session.execute(insert(table).values(key=key, digest=digest))
 
 
 def manual_cells(notebook) -> set[str]:
@@ -148,10 +247,13 @@ def written_answers(gb, assignment: str, contents: dict[str, bytes]) -> dict[str
 
 
 def merge(gb, assignment: str, student: str, grades: dict[str, dict[str, float | None]],
-          timestamp: str | None, written: dict[str, dict[str, float | None]] | None = None) -> None:
+          timestamp: str | None, written: dict[str, dict[str, float | None]] | None = None, *,
+          done: tuple[str, str] | None = None) -> None:
     """Write one student's autograded scores into the class gradebook ``gb`` (in place, never twice).
 
-    One transaction per student. Test cells without a score (missing, unreadable, never reached) are
+    One transaction per student's scores, which also records ``done`` (manifest key, digest) where given
+    (nbgrader commits the student and an empty submission first: a re-run finds and fills them). Test
+    cells without a score (missing, unreadable, never reached) are
     recorded as 0. Written answers (``written``, from ``written_answers``) are left to a grader as
     nbgrader autograde leaves them: an answer gets no automatic score and needs a manual grade, an
     untouched or missing one scores 0; a manual score a grader gave earlier is kept (and marked for
@@ -176,7 +278,25 @@ def merge(gb, assignment: str, student: str, grades: dict[str, dict[str, float |
                 continue
             grade.auto_score = scores.get(grade.name) or 0.0
             grade.needs_manual_grade = False
+    if done:
+        Manifest.stage(gb.db, *done)
     gb.db.commit()
+
+
+def merge_retrying(gb, *args, attempts: int = 3, **kwargs) -> None:
+    """``merge``, tried again after a conflict with another grader of the same gradebook (two that were
+    given the same student, a deadlock or a dropped connection): each try starts from what is committed."""
+    from nbgrader.api import InvalidEntry
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    for attempt in range(attempts):
+        try:
+            return merge(gb, *args, **kwargs)
+        except (IntegrityError, OperationalError, InvalidEntry):
+            gb.db.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 def _warm_up() -> None:
@@ -209,7 +329,11 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--submitted", type=Path, help="submissions folder (default: <grading-dir>/submitted)")
     parser.add_argument("--grading-dir", type=Path, default=DEFAULT_GRADING,
                         help="where the gradebook, autograded/, feedback/, grades.csv and report/ go")
-    parser.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: SQLite in --grading-dir)")
+    parser.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: SQLite in --grading-dir; "
+                        "postgresql://user:password@host:port/database for one that graders share: make db)")
+    parser.add_argument("--shard", type=shard_arg, metavar="K/N",
+                        help="grade part K of N of the class (by a hash of the student id); run 1/N ... N/N "
+                             "on N machines into one --db")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel students (default: all cores)")
     parser.add_argument("--force", action="store_true", help="grade again even what has not changed")
     parser.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (then it scores 0)")
@@ -238,6 +362,35 @@ def parse_args(argv: list[str] | None):
     return args, known
 
 
+def shard_arg(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if not m or not 1 <= int(m[1]) <= int(m[2]):
+        raise argparse.ArgumentTypeError(f"{text!r}: give K/N with 1 <= K <= N, such as 1/2")
+    return int(m[1]), int(m[2])
+
+
+def in_shard(student: str, shard: tuple[int, int]) -> bool:
+    """Whether ``student`` is in part K of N: a hash of the id, so every grader computes the same parts on
+    its own, each student is in exactly one, and a student added later moves no one else."""
+    k, n = shard
+    digest = hashlib.sha256(student.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
+
+
+def database_url(db: str | None, grading: Path) -> str:
+    """The gradebook's SQLAlchemy URL; a bare postgresql:// one gets the psycopg (3) driver, which the test
+    extra installs, whatever SQLAlchemy's default driver is."""
+    if db is None:
+        return "sqlite:///" + str(grading / "gradebook.db")
+    if db.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            sys.exit("--db postgresql:// needs the psycopg driver: pip install 'psycopg[binary]' (make setup does)")
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    return db
+
+
 def list_students(submitted: Path, summary: dict) -> list[str]:
     """Student folders in ``submitted``; a link or special file there is reported, not followed."""
     if safe_files.kind(submitted) != "folder":
@@ -260,14 +413,14 @@ def main(argv: list[str] | None = None) -> int:
     grading = args.grading_dir.resolve()
     grading.mkdir(parents=True, exist_ok=True)
     submitted = (args.submitted or grading / "submitted").resolve()
-    db_url = args.db or "sqlite:///" + str(grading / "gradebook.db")
+    db_url = database_url(args.db, grading)
     threads = args.threads or max(1, (os.cpu_count() or 1) // max(1, args.jobs))
     limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb, cpu_seconds=args.notebook_cpu,
                     processes=args.processes, threads=threads, notebook_timeout=args.notebook_timeout)
     isolate = not args.no_sandbox
     settings = dict(cell_timeout=args.cell_timeout, cpu=args.notebook_cpu, memory=args.memory_mb, sandbox=isolate,
                     processes=args.processes, notebook_timeout=args.notebook_timeout, verifier=2)
-    manifest = Manifest(grading / "manifest.json")
+    manifest = Manifest(db_url)
     load_config(REPO)  # fail early on a broken nbgrader_config.py
 
     summary: dict[str, list[str]] = {}
@@ -275,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     not_graded: list[str] = []
     timings: dict[str, dict[str, float]] = {}  # per student: the worker's seconds, and the verifier's share
     students = list_students(submitted, summary)
+    class_size = len(students)
+    if args.shard:
+        students = [s for s in students if in_shard(s, args.shard)]
     t0 = time.perf_counter()
     n_graded = n_skipped = 0
     from nbgrader.api import Gradebook
@@ -323,8 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             register_all(args.assignments, str(scratch), db_url)
         gb = Gradebook(db_url)
         for assignment, student, key, digest in merges:  # ungradable: recorded as 0
-            merge(gb, assignment, student, {}, None)
-            manifest.record(key, digest)
+            merge_retrying(gb, assignment, student, {}, None, done=(key, digest))
             n_graded += 1
         progress = None
         if jobs and not args.no_progress:
@@ -347,14 +502,14 @@ def main(argv: list[str] | None = None) -> int:
             if disagree:
                 flags.setdefault(key, []).extend(disagree)
             timings[key] = {"seconds": result["seconds"], "verifier_seconds": result["verifier_seconds"]}
-            merge(gb, job.assignment, job.student, result["grades"], job.timestamp,
-                  written_answers(gb, job.assignment, job.notebooks))
             for folder, dst in (("autograded", result["autograded"]), ("feedback", result["feedback"])):
                 if dst:
                     left_out = _replace_tree(dst, grading / folder / job.student / job.assignment)
                     if left_out:
                         summary.setdefault(key, []).append(f"{folder}: left out {', '.join(left_out)}")
-            manifest.record(key, pending[key])
+            # last: the grades and the manifest's record of them in one transaction, after the files
+            merge_retrying(gb, job.assignment, job.student, result["grades"], job.timestamp,
+                           written_answers(gb, job.assignment, job.notebooks), done=(key, pending[key]))
             n_graded += 1
         if progress:
             progress.close()
@@ -371,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - t0
     print(f"graded {n_graded}, unchanged and skipped {n_skipped}, in {seconds:.1f} s with {args.jobs} job(s)"
           f"{' in the sandbox' if isolate else ' WITHOUT the sandbox'}")
+    if args.shard:
+        print(f"shard {args.shard[0]}/{args.shard[1]}: {len(students)} of the {class_size} students; grades.csv and "
+              "the report show the whole gradebook as it is now (export again when every shard is done)")
     print(f"grades: {grading / 'grades.csv'}\nreport: {report}")
     if waiting:
         print(f"written answers awaiting manual grading: {waiting} (make lab ROLE=instructor, then Formgrader, "

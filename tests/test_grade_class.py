@@ -10,7 +10,6 @@ summary, the grades CSV, the feedback and the report.
 """
 
 import csv
-import json
 import re
 import shutil
 import sqlite3
@@ -225,12 +224,11 @@ def test_rerun_grades_only_what_changed_and_resumes_without_duplicates(graded, c
     argv = graded["argv"]
     assert grade_class.main(argv) == 0
     assert f"graded 0, unchanged and skipped {len(graded['scores'])}" in capsys.readouterr().out
-    # An interrupted run: the manifest never recorded two students. They, and only they, are graded again.
-    manifest = graded["grading"] / "manifest.json"
-    data = json.loads(manifest.read_text())
-    for student in ("blank", "wrong-conv_counts"):
-        data.pop(f"{C.LESSON}/{student}")
-    manifest.write_text(json.dumps(data))
+    # An interrupted run: the manifest (in the gradebook) never recorded two students. They, and only they,
+    # are graded again.
+    with sqlite3.connect(graded["grading"] / "gradebook.db") as db:
+        for student in ("blank", "wrong-conv_counts"):
+            db.execute(f"delete from {grade_class.MANIFEST_TABLE} where key = ?", (f"{C.LESSON}/{student}",))
     assert grade_class.main(argv) == 0
     assert f"graded 2, unchanged and skipped {len(graded['scores']) - 2}" in capsys.readouterr().out
     db = graded["grading"] / "gradebook.db"
