@@ -2,7 +2,9 @@
 # pyproject.toml changes), so a fresh clone needs only python3 (>= 3.11) and make.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+# In a class on JupyterHub (make hub) everyone's environment is root's: the instructor's server sets VENV to it
+# and WORKBOOK_SHARED_ENV, so make uses that environment as it is instead of installing into it.
+STAMP := $(if $(WORKBOOK_SHARED_ENV),,$(VENV)/.installed-stamp)
 # Tools that nbgrader and the tests start (jupyter, alembic) come from the environment too.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 # The lesson JupyterLab opens first.
@@ -46,6 +48,26 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1; } || \
 	  echo "Chromium is not installed: the browser tests will be skipped"
+
+# configurable-http-proxy is JupyterHub's proxy (from npm): make hub and the hub test (tests/test_hub.py) need it.
+# Installed with npm when we are root (Node.js and npm with apt first, if missing); elsewhere that test is skipped.
+.PHONY: hub-tools hub
+test: hub-tools
+hub-tools:
+	@command -v configurable-http-proxy >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  { command -v npm >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm) >/dev/null 2>&1; }; } && \
+	  npm install -g --no-fund --no-audit --loglevel=error configurable-http-proxy >/dev/null 2>&1; } || \
+	  echo "configurable-http-proxy is not installed: the JupyterHub test will be skipped"
+
+## hub: as root, a class on JupyterHub with nbgrader's exchange (README: "A class on JupyterHub"):
+## make hub INSTRUCTOR=ann STUDENTS="bob carol" [COURSE_ID=cnn-workbook EXCHANGE=/srv/nbgrader/exchange
+## COURSE_DIR=~ann/cnn-workbook HUB_ARGS="--ip 0.0.0.0 --port 8000"]
+COURSE_ID ?= cnn-workbook
+EXCHANGE ?= /srv/nbgrader/exchange
+hub: $(STAMP) hub-tools
+	$(PY) -m autograder.hub --instructor "$(INSTRUCTOR)" --students $(STUDENTS) --course-id "$(COURSE_ID)" \
+	  --exchange "$(EXCHANGE)" $(if $(COURSE_DIR),--course-dir "$(COURSE_DIR)") -- $(HUB_ARGS)
 
 # PostgreSQL's server runs the shared-gradebook tests (tests/test_postgres_shards.py) and make db; Debian puts
 # it in /usr/lib/postgresql/<version>/bin. Installed with apt when we are root; elsewhere those tests are skipped.
