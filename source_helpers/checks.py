@@ -221,13 +221,19 @@ def check_choice(actual, allowed, name: str = "answer") -> None:
         raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got {actual!r}.")
 
 
-def check_cases(name: str, cases, run) -> None:
+def check_cases(name: str, cases, run, *, uses: dict | None = None) -> None:
     """Run ``run(**case)`` for every case (a dict of parameters); one ``AssertionError`` if any fails.
 
     Unlike a loop that stops at its first failure, the message reports how many cases fail, the first
     failure in full, and the condition on the parameters that separates the failing cases from the
     passing ones ("right when stride = 1, wrong when stride ≠ 1"). The student's own exceptions count
     as failures; ``NotImplementedError`` (an exercise not done yet) and time limits end the check at once.
+
+    ``uses`` names the student's helpers from other exercises that the function under test calls:
+    ``{"conv_output_size": (torch_ref.conv_output_size, [(5, 3, 0, 1), ...])}`` (the name, looked up
+    where ``check_cases`` is called, with a correct version and arguments to compare on). When a case
+    fails, a helper that disagrees is named first, since the function under test may be right. (The name
+    is a string so that the verifier, which tests each exercise with correct helpers, sees no call of it.)
     """
     outcomes = []
     for case in cases:
@@ -249,6 +255,12 @@ def check_cases(name: str, cases, run) -> None:
     lines = [f"{name}: {len(failed)} of {len(outcomes)} cases fail; the first is "
              f"{_diagnose.describe_case(first_case)}:"]
     lines += ["  " + line for line in first_text.splitlines()]
+    caller = _caller_globals()
+    for helper, (correct, arguments) in (uses or {}).items():
+        why = _helper_disagrees(caller.get(helper), correct, arguments, helper)
+        if why:
+            lines.insert(0, f"{name}: this test uses your {helper}, which is wrong ({why}). Fix it first: the "
+                            "function tested here may be right (at grading it is tested with a correct one).")
     condition = _diagnose.separating_condition(passed, [case for case, _ in failed])
     if condition:
         lines.append(f"  Pattern: right when {condition[0]}, wrong when {condition[1]}.")
@@ -290,6 +302,34 @@ class calling:  # noqa: N801  (used as `with calling(...)`, like a function)
         if type(exc).__module__ != "builtins":  # the grader's own errors are not the student's
             return False
         raise AssertionError(f"{self.call} raised {_describe_exception(exc)}") from exc
+
+
+def _caller_globals() -> dict:
+    import sys
+
+    return sys._getframe(2).f_globals
+
+
+def _helper_disagrees(fn, correct, arguments, name: str) -> str | None:
+    """Why the student's helper ``fn`` is wrong on one of ``arguments``, or None when it agrees."""
+    if fn is None:
+        return "it is not defined"
+    for args in arguments:
+        call = f"{name}{tuple(args)!r}"
+        try:
+            got = fn(*args)
+        except NotImplementedError:
+            return "it is not written yet"
+        except TimeoutError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            if type(exc).__module__ != "builtins":
+                raise
+            return f"{call} raised {type(exc).__name__}: {exc}"
+        want = correct(*args)
+        if type(got) not in _NUMBER_TYPES or got != want:
+            return f"{call} gave {got!r}, expected {want!r}"
+    return None
 
 
 def one_at_a_time(base: dict, **changes) -> list[dict]:

@@ -51,6 +51,11 @@ def to_numpy(t: torch.Tensor) -> np.ndarray:
     return t.detach().cpu().numpy()
 
 
+def output_length(H: int, K: int, P: int = 0, S: int = 1) -> int:
+    """The output length torch's conv gives an input of length ``H`` (kernel ``K``, padding ``P``, stride ``S``)."""
+    return int(F.conv1d(torch.zeros(1, 1, H), torch.zeros(1, 1, K), stride=S, padding=P).shape[-1])
+
+
 def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, stride: int = 1,
            padding: int = 0, groups: int = 1, dev: torch.device | None = None) -> np.ndarray:
     """``torch.nn.functional.conv2d`` on NumPy arrays (NCHW, weight ``(C_out, C_in/groups, K_H, K_W)``)."""

@@ -316,3 +316,29 @@ def test_calling_names_the_call_and_the_students_line():
     with pytest.raises(NotImplementedError):
         with checks.calling("blank"):
             raise NotImplementedError
+
+
+def test_check_cases_names_a_wrong_helper_first():
+    def conv_output_size(H, K, P=0, S=1):  # the student's: padding counted once
+        return (H - K + P) // S + 1
+
+    def run(padding):
+        assert padding == 0, "output vs torch: expected shape (1, 1, 5, 5), got (1, 1, 4, 4)."
+
+    def correct(H, K, P=0, S=1):
+        return (H - K + 2 * P) // S + 1
+
+    namespace = {"check_cases": checks.check_cases, "run": run, "conv_output_size": conv_output_size,
+                 "correct": correct}
+    with pytest.raises(AssertionError) as info:
+        exec("check_cases('conv', [dict(padding=0), dict(padding=1)], run, "
+             "uses={'conv_output_size': (correct, [(5, 3, 0, 1), (5, 3, 1, 1)])})", namespace)
+    msg = str(info.value)
+    assert msg.startswith("conv: this test uses your conv_output_size, which is wrong "
+                          "(conv_output_size(5, 3, 1, 1) gave 4, expected 5)"), msg
+    assert "right when padding = 0, wrong when padding ≠ 0" in msg
+    namespace["conv_output_size"] = correct
+    with pytest.raises(AssertionError) as info:
+        exec("check_cases('conv', [dict(padding=0), dict(padding=1)], run, "
+             "uses={'conv_output_size': (correct, [(5, 3, 1, 1)])})", namespace)
+    assert "this test uses your" not in str(info.value)
