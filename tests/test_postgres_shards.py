@@ -75,16 +75,17 @@ def shard_of(k):
     return [s for s in CLASS if grade_class.in_shard(s, (k, 2))]
 
 
-def grader(server, submitted, workdir, database, *extra):
+def grader(server, submitted, workdir, database, *extra, tmp=None):
     """A grader as `make grade` starts one, on a machine of its own (its own grading folder), in a
-    process group of its own (to be killed with its workers)."""
+    process group of its own (to be killed with its workers); ``tmp``: where its scratch course goes."""
     url = postgres.create_database(server, database)
     n = len(list(workdir.glob("*.log")))
     argv = [sys.executable, "-m", "autograder.grade_class", LESSON, "--submitted", str(submitted),
             "--grading-dir", str(workdir / f"grading{n}"), "--db", url, *ARGS, *extra]
     log = open(workdir / f"grader{n}.log", "w+")
+    env = {**os.environ, "TMPDIR": str(tmp)} if tmp else None
     proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, env=env)
     proc.log = log
     return proc
 
@@ -141,7 +142,16 @@ def sharded(server, submitted, tmp_path_factory):
     """Both shards at once; the first killed (SIGKILL, workers and all) after its first merged student,
     then started again while the second still runs."""
     work = tmp_path_factory.mktemp("shards")
-    first = grader(server, submitted, work, "sharded", "--shard", "1/2", "--jobs", "1")
+    # the killed grader leaves its scratch course behind: in a folder of ours (short: its kernels' sockets)
+    scratch = Path(tempfile.mkdtemp(prefix="pgshard-"))
+    try:
+        first = grader(server, submitted, work, "sharded", "--shard", "1/2", "--jobs", "1", tmp=scratch)
+        return _kill_and_resume(server, submitted, work, first)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _kill_and_resume(server, submitted, work, first):
     second = grader(server, submitted, work, "sharded", "--shard", "2/2", "--jobs", "1")
     url = postgres.with_database(server, "sharded")
     deadline = time.monotonic() + 600
