@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -75,10 +76,22 @@ def function_of(test_grade_id: str) -> str:
 
 
 class Kernel:
-    """One live kernel that has run a notebook; code and test cells can then be re-run in it."""
+    """One live kernel that has run a notebook; code and test cells can then be re-run in it.
 
-    def __init__(self, client: NotebookClient, nb):
+    ``seconds`` maps each code cell's index to how long the client waited for it (measured here, not from
+    the kernel's timestamps: a wait in the client while the kernel is idle counts too); ``started`` is how
+    long the kernel took to start.
+    """
+
+    def __init__(self, client: NotebookClient, nb, seconds: dict[int, float] | None = None, started: float = 0.0):
         self.client, self.nb = client, nb
+        self.seconds, self.started = dict(seconds or {}), started
+
+    def slowest(self, n: int = 5) -> list[str]:
+        """The ``n`` slowest cells, slowest first: seconds, index and first line of each."""
+        ranked = sorted(self.seconds.items(), key=lambda item: -item[1])[:n]
+        return [f"{t:6.1f} s  cell {i}: {self.nb.cells[i].source.strip().splitlines()[0][:70]!r}"
+                for i, t in ranked]
 
     def run(self, source: str):
         """Execute ``source``; return the executed cell (errors are recorded as outputs)."""
@@ -106,12 +119,17 @@ def running(nb, timeout: int = 120, env: dict | None = None):
                             resources={"metadata": {"path": str(REPO)}})
     old = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
+    seconds: dict[int, float] = {}
     try:
+        start = time.perf_counter()
         with client.setup_kernel():
+            started = time.perf_counter() - start
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
+                    start = time.perf_counter()
                     client.execute_cell(cell, index)
-            yield Kernel(client, nb)
+                    seconds[index] = time.perf_counter() - start
+            yield Kernel(client, nb, seconds, started)
     finally:
         for k, v in old.items():
             if v is None:
