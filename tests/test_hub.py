@@ -121,40 +121,47 @@ def room():
 
 # The environment's Python must be one every account can run. Where it is not (this project's machines
 # build .venv from a pyenv Python under /root, which is 0700), every command of the class runs in a mount
-# namespace of its own where /root is an empty tmpfs holding only that Python's folder: nothing else of
-# /root shows, and the machine's /root is left as it is. A real class installs the workbook with a Python
-# outside /root instead (README: "A class on JupyterHub").
+# namespace of its own where /root is an empty tmpfs holding only the folders on the way to the Python, the
+# environment and the repository: nothing else of /root shows, and the machine's /root is left as it is. A
+# real class installs the workbook with a Python outside /root instead (README: "A class on JupyterHub").
 VIEW = """set -e
-stage=$1 top=$2 child=$3; shift 3
-mount --bind "$top/$child" "$stage"
+stage=$1 top=$2; shift 2
+children=
+while [ "$1" != -- ]; do children="$children $1"; shift; done; shift
+for c in $children; do mkdir -p "$stage/$c"; mount --bind "$top/$c" "$stage/$c"; done
 mount -t tmpfs -o mode=755 tmpfs "$top"
-mkdir "$top/$child"
-mount --bind "$stage" "$top/$child"
-umount "$stage"
+for c in $children; do mkdir "$top/$c"; mount --bind "$stage/$c" "$top/$c"; umount "$stage/$c"; done
 exec "$@"
 """
 
 
-def hidden_python() -> tuple[Path, str] | None:
-    """(the folder other accounts cannot enter, its child holding the Python), or None when all can reach it."""
-    for path in (Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()):
+def hidden_folders() -> dict[Path, list[str]]:
+    """The folders other accounts cannot enter on the way to this Python, its environment and the repository,
+    each with the child on that way (empty when every account can reach all three)."""
+    hidden: dict[Path, list[str]] = {}
+    for path in (Path(sys.base_prefix), Path(sys.prefix), REPO):
+        path = path.resolve()
         for parent in reversed(path.parents):
             if parent != Path("/") and not parent.stat().st_mode & stat.S_IXOTH:
-                return parent, path.relative_to(parent).parts[0]
-    return None
+                child = path.relative_to(parent).parts[0]
+                if child not in hidden.setdefault(parent, []):
+                    hidden[parent].append(child)
+                break
+    return hidden
 
 
 def shared_view(room: Classroom) -> list[str]:
-    hidden = hidden_python()
-    if hidden is None:
+    hidden = hidden_folders()
+    if not hidden:
         return []
-    if shutil.which("unshare") is None:
-        pytest.skip(f"this environment's Python is inside {hidden[0]}, which other accounts cannot enter, "
-                    "and unshare (util-linux) is missing to show it to them")
+    if len(hidden) > 1 or shutil.which("unshare") is None:
+        pytest.skip(f"this environment is inside {', '.join(map(str, hidden))}, which other accounts cannot "
+                    "enter (install it where all can read it, as README's class on JupyterHub says)")
+    (top, children), = hidden.items()
     stage = room.base / "stage"
     stage.mkdir(exist_ok=True)
-    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", VIEW, "sh", str(stage),
-            str(hidden[0]), hidden[1]]
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", VIEW, "sh", str(stage), str(top),
+            *children, "--"]
 
 
 def home(user: str) -> Path:
