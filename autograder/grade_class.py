@@ -156,12 +156,19 @@ def fingerprint(inspection: Inspection, assignment: str, settings: dict) -> str:
     return h.hexdigest()
 
 
-def disagreements(kernel: dict[str, dict[str, float | None]], verifier: dict[str, dict[str, float]]) -> list[str]:
-    """Test cells where the student's kernel reported another score than the verifier computed."""
+def disagreements(kernel: dict[str, dict[str, float | None]], verifier: dict[str, dict[str, float]],
+                  swapped: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
+    """Test cells where the student's kernel reported another score than the verifier computed.
+
+    Not flagged: a cell the verifier graded with reference helpers in place of the student's failed ones
+    (``swapped``), where the kernel, which used the student's own, gave less: that is the rule that each
+    exercise is graded on its own, not a sign of tampering."""
     out = []
     for notebook, scores in sorted(verifier.items()):
         for cell, points in sorted(scores.items()):
             said = (kernel.get(notebook) or {}).get(cell) or 0.0
+            if said < points and cell in ((swapped or {}).get(notebook) or {}):
+                continue
             if said != points:
                 out.append(f"{notebook}/{cell}: the notebook's kernel reported {said:g}, the verifier computed "
                            f"{points:g} (the verifier's score is recorded)")
@@ -498,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
                 summary.setdefault(key, []).append("grading error: " + result["error"].strip().splitlines()[-1])
             for note in result["notes"]:
                 summary.setdefault(key, []).append("verifier: " + note)
-            disagree = disagreements(result["kernel_grades"], result["grades"])  # test cells only
+            disagree = disagreements(result["kernel_grades"], result["grades"], result.get("swapped"))
             if disagree:
                 flags.setdefault(key, []).extend(disagree)
             timings[key] = {"seconds": result["seconds"], "verifier_seconds": result["verifier_seconds"]}

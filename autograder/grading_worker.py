@@ -79,13 +79,14 @@ def _kernel_spec(course: Path, job: Job, seen_as: Path, private: Path, runtime: 
     return jupyter
 
 
-def _verify(job: Job, course: Path, cgroup_limits: Limits) -> tuple[dict, list[str], float]:
-    """The verifier's scores for each notebook, and notes about the run."""
+def _verify(job: Job, course: Path, cgroup_limits: Limits) -> tuple[dict, list[str], float, dict]:
+    """The verifier's scores for each notebook, notes about the run, its seconds, and the test cells graded
+    with reference helpers in place of the student's failed ones (notebook -> cell -> names)."""
     import nbformat
 
     from autograder import verify
 
-    grades, notes, seconds = {}, [], 0.0
+    grades, notes, seconds, swapped = {}, [], 0.0, {}
     for name, raw in job.notebooks.items():
         source = nbformat.read(course / "solutions" / job.assignment / f"{name}.ipynb", as_version=4)
         try:
@@ -106,9 +107,10 @@ def _verify(job: Job, course: Path, cgroup_limits: Limits) -> tuple[dict, list[s
             if cgroup is not None:
                 cgroup.kill()
         grades[name] = verdict.scores
+        swapped[name] = verdict.swapped
         notes += [f"{name}: {n}" for n in verdict.notes]
         seconds += verdict.seconds
-    return grades, notes, seconds
+    return grades, notes, seconds, swapped
 
 
 def _write_scores(gradebook_url: str, assignment: str, grades: dict[str, dict[str, float]]) -> None:
@@ -167,7 +169,7 @@ def grade_one(job: Job) -> dict:
     cfg.NbGraderAPI.log_level = "WARN"
     api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
     out = dict(assignment=job.assignment, student=job.student, ok=False, error=None, grades={}, kernel_grades={},
-               autograded=str(workdir), feedback=None, seconds=0.0, verifier_seconds=0.0, notes=[])
+               autograded=str(workdir), feedback=None, seconds=0.0, verifier_seconds=0.0, notes=[], swapped={})
     try:
         # past the notebook's wall-clock limit its kernel is ended: the cells not reached score 0
         alarm = threading.Timer(job.limits.notebook_timeout, cgroup.kill) if cgroup is not None else None
@@ -198,7 +200,7 @@ def grade_one(job: Job) -> dict:
             if sub is not None:
                 for nb in sub.notebooks:
                     out["kernel_grades"][nb.name] = {g.name: g.auto_score for g in nb.grades}
-        grades, notes, out["verifier_seconds"] = _verify(job, course, job.limits)
+        grades, notes, out["verifier_seconds"], out["swapped"] = _verify(job, course, job.limits)
         out["grades"], out["notes"] = grades, notes
         if sub is not None:
             _write_scores(url, job.assignment, grades)

@@ -271,3 +271,15 @@ os.kill(os.getppid(), signal.SIGKILL)
     assert "--no-sandbox" in run.stderr and "WARNING" in run.stderr
     db_url = "sqlite:///" + str(tmp_path / "grading" / "gradebook.db")
     assert total(cell_scores(db_url)["solved"]) == automatic_max(db_url) > 0
+
+
+def test_a_cell_graded_with_reference_helpers_is_not_flagged_as_tampering():
+    kernel = {"nb": {"test_conv__visible": 0.0, "test_size__visible": 0.0, "test_pool__visible": 2.0}}
+    verifier = {"nb": {"test_conv__visible": 3.0, "test_size__visible": 0.0, "test_pool__visible": 0.0}}
+    swapped = {"nb": {"test_conv__visible": ["conv_output_size"]}}
+    flagged = grade_class.disagreements(kernel, verifier, swapped)
+    # the conv cell used the reference conv_output_size: kernel 0 < verifier 3 is expected, not suspicious;
+    # a kernel that claims more than the verifier computed still is
+    assert flagged == ["nb/test_pool__visible: the notebook's kernel reported 2, the verifier computed 0 "
+                       "(the verifier's score is recorded)"]
+    assert len(grade_class.disagreements(kernel, verifier)) == 2
