@@ -49,7 +49,7 @@ def classify(outputs: list) -> tuple[str, str]:
         return "internal error", f"{ename}: {evalue}"
     if "known mistake" in evalue or "Pattern:" in evalue:
         return "named", evalue
-    if " raised " in evalue and "\n  at line " in evalue:  # the student's call that failed, and the line in their code
+    if "\n  at line " in evalue:  # the student's call that raised, and the line of their code that raised
         return "named", evalue
     if " wrong; " in evalue and " right." in evalue:  # a backward pass: which gradient is wrong, which are right
         return "named", evalue
