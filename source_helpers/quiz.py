@@ -150,10 +150,16 @@ def answer_fingerprint(value, kind: str, name: str) -> str:
     return _pbkdf2("sha256", canonical.encode(), f"cnn-workbook/{name}".encode(), 20_000).hex()[:20]
 
 
-def check_fingerprint(value, kind: str, fingerprint: str, name: str = "answer") -> None:
+def check_fingerprint(value, kind: str, fingerprint: str, name: str = "answer",
+                      mistakes: dict[str, str] | None = None) -> None:
     """``value`` is the right answer, judged by its fingerprint: immediate feedback for self-learners that
-    does not print or contain the answer. (Graded by the hidden value check, which names known mistakes.)"""
-    if answer_fingerprint(value, kind, name) != fingerprint:
+    does not print or contain the answer. ``mistakes`` maps the fingerprints of known wrong answers to what
+    went wrong, so a known mistake is named without the wrong answers being listed either. (Graded by the
+    hidden value check, which names the same mistakes.)"""
+    got = answer_fingerprint(value, kind, name)
+    if got in (mistakes or {}) and got != fingerprint:
+        raise AssertionError(f"{name}: {value!r} is not right. It matches a known mistake: {mistakes[got]}")
+    if got != fingerprint:
         raise AssertionError(f"{name}: {value!r} is not the right answer yet. This check knows only a fingerprint of "
                              "the answer, not the answer: go back to the question and your working.")
 

@@ -150,7 +150,7 @@ def test_every_visible_fingerprint_is_the_hidden_answers():
     found = {}
     for cell in grade_cells(nb):
         visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
-        for q, kind, fp in re.findall(r'check_fingerprint\((q\d\d), "(\w+)", "([0-9a-f]+)", "q\d\d"\)', visible):
+        for q, kind, fp in re.findall(r'check_fingerprint\((q\d\d), "(\w+)", "([0-9a-f]+)", "q\d\d"[,)]', visible):
             found[q] = (kind, fp)
     assert set(found) == {q for q, (kind, _) in answers.items() if kind != "number"}
     for q, (kind, fp) in found.items():
@@ -182,3 +182,16 @@ def test_a_fingerprint_accepts_equivalent_forms_and_rejects_wrong_answers():
         quiz.check_fingerprint((29, 29, 32), "shape", shape, "q04")
     assert quiz.answer_fingerprint(" B", "letter", "q01") == quiz.answer_fingerprint("b", "letter", "q01")
     assert quiz.answer_fingerprint(3, "whole", "q06") != quiz.answer_fingerprint(3, "whole", "q13")  # salted
+
+
+def test_a_known_wrong_answer_is_named_by_its_fingerprint_alone():
+    from source_helpers.quiz import answer_fingerprint, check_fingerprint
+
+    right = answer_fingerprint(27_000_100, "whole", "q02")
+    known = {answer_fingerprint(27_000_000, "whole", "q02"): "the 100 biases are missing"}
+    with pytest.raises(AssertionError, match="27000000 is not right. It matches a known mistake: the 100 biases"):
+        check_fingerprint(27_000_000, "whole", right, "q02", mistakes=known)
+    with pytest.raises(AssertionError, match="not the right answer yet"):
+        check_fingerprint(5, "whole", right, "q02", mistakes=known)
+    assert check_fingerprint(27_000_100.0, "whole", right, "q02", mistakes=known) is None
+    assert "27000000" not in repr(known) and "27000100" not in repr(known)  # neither answer is spelled out
