@@ -2,7 +2,10 @@
 
 One module per concern; notebooks import what they need:
 
-- ``checks``     assertions with useful failure messages (shape, dtype, max error, first differing index)
+- ``checks``     assertions with useful failure messages (shape, dtype, max error, first differing index,
+                 the pattern of a wrong answer); in a notebook a passing test cell says hidden tests still run
+- ``diagnose``   the words for how a wrong array relates to the expected one, and for which case fails
+- ``feedback``   the message after a passing test cell
 - ``gradcheck``  numerical gradients by centred differences, in float64
 - ``torch_ref``  the torch device (chosen once) and float64 torch references (the oracle)
 - ``data``       small real data that ships with installed packages (no downloads)

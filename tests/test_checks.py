@@ -342,3 +342,21 @@ def test_check_cases_names_a_wrong_helper_first():
         exec("check_cases('conv', [dict(padding=0), dict(padding=1)], run, "
              "uses={'conv_output_size': (correct, [(5, 3, 1, 1)])})", namespace)
     assert "this test uses your" not in str(info.value)
+
+
+@pytest.mark.slow
+def test_a_passing_test_cell_says_hidden_tests_still_run():
+    import nbformat
+
+    from source_helpers.feedback import MESSAGE
+    from tests.harness import running
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from source_helpers.checks import check_int")])
+    with running(nb, timeout=60) as kernel:
+        def printed(source):
+            return "".join(o.get("text", "") for o in kernel.run(source).outputs if o.get("output_type") == "stream")
+        assert MESSAGE in printed('"""a visible test"""\ncheck_int(1, 1, "x")')
+        assert MESSAGE not in printed('check_int(1, 2, "x")')  # a failing test says why, nothing more
+        assert MESSAGE not in printed("y = 1")                  # not a test cell
+        kernel.run("import os; os.environ['NBGRADER_EXECUTION'] = 'autograde'")
+        assert MESSAGE not in printed('check_int(1, 1, "x")')   # while nbgrader grades, nothing extra
