@@ -99,17 +99,12 @@ def init_params(shapes: Mapping[str, tuple[int, ...]], seed: int = 0, init_scale
                 init_fn: Callable | None = None, dtype=np.float64) -> tuple[dict, str]:
     """Weights ``init_scale`` x He-normal (yours if ``init_fn`` works, else torch's), biases 0, BN's
     gamma 1 and beta 0. Returns ``(params, source)``."""
+    from .widgets.core import try_yours
+
     rng = np.random.default_rng(seed)
-    source, weights = "torch's kaiming_normal_", None
-    if init_fn is not None:
-        try:
-            weights = {name: np.asarray(init_fn(shape, rng), dtype=np.float64)
-                       for name, shape in shapes.items() if len(shape) > 1}
-            source = "your kaiming_normal"
-        except NotImplementedError:
-            source += " (yours is not implemented yet)"
-        except Exception as exc:
-            source += f" (yours raised {type(exc).__name__}: {exc})"
+    yours = try_yours(init_fn, lambda f: {name: np.asarray(f(shape, rng), dtype=np.float64)
+                                          for name, shape in shapes.items() if len(shape) > 1}, name="kaiming_normal")
+    source, weights = yours.source("torch's kaiming_normal_"), yours.value if yours.used else None
     if weights is None:
         generator = torch.Generator().manual_seed(seed)
         weights = {name: _torch_kaiming(shape, generator) for name, shape in shapes.items() if len(shape) > 1}

@@ -266,21 +266,10 @@ def unrun_cells(path: Path) -> list[int]:
 
 
 def widget_builders() -> set[str]:
-    """The names of the functions in source_helpers.widgets that build an interactive widget."""
-    import importlib
-    import inspect
-    import pkgutil
+    """The names of the workbook's widget builders, from the one registry the widget contract test uses."""
+    from source_helpers.widgets.registry import builder_names
 
-    import source_helpers.widgets as package
-
-    names = set()
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if fn.__module__ == module.__name__ and str(inspect.signature(fn).return_annotation) in ("W.Widget",
-                                                                                                      "Widget"):
-                names.add(name)
-    return names - {"interactive_figure"}  # the plumbing, called by the builders
+    return builder_names()
 
 
 def expected_interactive(path: Path) -> int:

@@ -1,4 +1,5 @@
-"""Lesson 04 widgets and plots, driven without a browser: set a control's value, read .result."""
+"""Lesson 04 widgets and plots, driven without a browser: set a control's value, read .result.
+(What every widget must do is tested once, in test_widgets_contract.py.)"""
 
 import ipywidgets as W
 import numpy as np

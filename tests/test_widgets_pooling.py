@@ -1,4 +1,5 @@
-"""Lesson 03 widget (shift explorer), driven without a browser: set a control's value, read .result."""
+"""Lesson 03 widget (shift explorer), driven without a browser: set a control's value, read .result.
+(What every widget must do is tested once, in test_widgets_contract.py.)"""
 
 import ipywidgets as W
 import numpy as np
@@ -6,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from source_helpers.widgets import core, pooling
+from source_helpers.widgets import pooling
 
 
 def _images():
@@ -55,22 +56,18 @@ def test_max_pooling_changes_less_than_the_raw_image_on_noise():
     assert r["change"] < r["raw_change"]
 
 
-def test_uses_the_students_pooling_and_falls_back_when_it_is_wrong():
+def test_uses_the_students_pooling_and_says_when_it_differs_from_torch():
     images = _images()
     r = pooling.pooling_shift(images, "noise", "max", 2, 2, 1, 1, pool_fns={"max": _torch_pool("max")})
     assert r["source"] == "your max_pool2d_forward"
 
-    def not_done(*args):
-        raise NotImplementedError
-
     def wrong(x, kernel_size, stride=None):
         return F.avg_pool2d(torch.from_numpy(x), kernel_size, stride).numpy(), None
 
-    assert "not implemented yet" in pooling.pooling_shift(images, "noise", "max", 2, 2, 1, 1,
-                                                          pool_fns={"max": not_done})["source"]
+    # a wrong but working pooling is shown (students watch their own code), and flagged
     r = pooling.pooling_shift(images, "noise", "max", 2, 2, 1, 1, pool_fns={"max": wrong})
-    assert "differs from torch" in r["source"]
-    expected = F.max_pool2d(torch.from_numpy(images["noise"][None, None, :16, :14]), 2, 2)[0, 0].numpy()
+    assert r["source"] == "your max_pool2d_forward (differs from torch's max_pool2d)"
+    expected = F.avg_pool2d(torch.from_numpy(images["noise"][None, None, :16, :14]), 2, 2)[0, 0].numpy()
     np.testing.assert_allclose(r["pooled"], expected)
 
 
@@ -87,15 +84,9 @@ def test_explorer_follows_the_controls():
     assert isinstance(pooling.plot_pooling_shift(w.result), Figure)
 
 
-def test_default_images_and_figure_render():
+def test_default_images_are_a_photo_and_its_edge_map():
     images = pooling.shift_images((24, 20))
     assert set(images) == {"photo", "edge map (conv + ReLU)"}
     assert (images["edge map (conv + ReLU)"] >= 0).all()
     r = pooling.pooling_shift(images, "photo", "max", 2, 2, 1, 0)
-    assert core.figure_png(pooling.plot_pooling_shift(r))[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_explorer_is_inert_while_nbgrader_runs(monkeypatch):
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    w = pooling.shift_explorer()
-    assert isinstance(w, W.HTML) and "not built while nbgrader" in w.value
+    assert isinstance(pooling.plot_pooling_shift(r), Figure)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import interactive_figure, new_figure
+from .core import interactive_figure, new_figure, same_shape, yours_or
 
 __all__ = ["torch_batchnorm_forward", "bn_histograms", "plot_bn_histograms", "bn_histogram_explorer"]
 
@@ -40,7 +40,8 @@ def bn_histograms(weight_scale: float = 1.0, gamma: float = 1.0, beta: float = 0
 
     ``mode`` is ``"train"`` (normalize with the batch's own mean and biased variance) or ``"eval"``
     (normalize with running statistics that started at mean 0, variance 1 and were updated by
-    ``steps`` earlier training batches with momentum 0.1). ``source`` says whose BN ran.
+    ``steps`` earlier training batches with momentum 0.1). ``source`` says whose BN ran
+    (``core.yours_or``), and whether yours differs from torch's.
     """
     rng = np.random.default_rng(seed)
     weight = weight_scale * rng.standard_normal((D, D)) / np.sqrt(D)
@@ -57,22 +58,10 @@ def bn_histograms(weight_scale: float = 1.0, gamma: float = 1.0, beta: float = 0
         y = np.asarray(fn(a, g, b, rm, rv, training)[0])
         return a, y, rm, rv
 
-    source = "torch F.batch_norm"
-    if bn_fn is not None:
-        try:
-            result = run(bn_fn)
-        except NotImplementedError:
-            source += " (your batchnorm_forward is not implemented yet)"
-            result = None
-        except Exception as exc:
-            source += f" (your batchnorm_forward raised {type(exc).__name__}: {exc})"
-            result = None
-        else:
-            source = "your batchnorm_forward"
-        if result is None:
-            result = run(torch_batchnorm_forward)
-    else:
-        result = run(torch_batchnorm_forward)
+    reference = run(torch_batchnorm_forward)
+    result, source, _ = yours_or(reference, "torch F.batch_norm", bn_fn, run, name="batchnorm_forward",
+                                 usable=lambda r: same_shape(reference[1])(r[1]),
+                                 agrees=lambda mine, ref: all(map(np.allclose, mine, ref)))
     a, y, running_mean, running_var = result
     if training:
         mean_used, var_used = a.mean(axis=0), a.var(axis=0)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from .core import interactive_figure, new_figure
+from .core import interactive_figure, new_figure, try_yours
 
 __all__ = ["BLOCKS", "torch_block", "torch_costs", "block_costs", "plot_block_costs", "block_cost_calculator"]
 
@@ -58,42 +58,35 @@ def block_costs(block: str = "grouped", C_in: int = 64, C_out: int = 64, K: int 
     """Parameters and multiply-adds of every block type for one setting (torch's counts).
 
     With ``cost_fn`` (your ``block_cost(block, C_in, C_out, K, H_out, W_out, groups=...)``) its answers are
-    shown instead, and ``mismatch`` lists the blocks where they differ from torch; while it raises
-    ``NotImplementedError`` (or fails) torch's counts are shown and ``source`` says so.
+    shown instead, and ``mismatch`` lists the blocks where they differ from torch; until it works
+    (``core.try_yours``) torch's counts are shown and ``source`` says why.
     """
-    rows, mismatch = {}, []
-    source = "torch (parameter list and FLOP counter)"
-    student_state = None if cost_fn is None else "ok"
+    rows = {}
     for name in BLOCKS:
         problem = _valid(name, C_in, C_out, groups)
         if problem:
             rows[name] = dict(params=None, mult_adds=None, problem=problem)
             continue
         params, macs, (H_out, W_out) = torch_costs(name, C_in, C_out, K, H, W, groups, stride)
-        row = dict(params=params, mult_adds=macs, problem=None, H_out=H_out, W_out=W_out)
-        if cost_fn is not None and student_state == "ok":
-            try:
-                mine = cost_fn(name, C_in, C_out, K, H_out, W_out, groups=groups)
-                mine = (int(mine[0]), int(mine[1]))
-            except NotImplementedError:
-                student_state = "your block_cost is not implemented yet"
-            except Exception as exc:
-                student_state = f"your block_cost raised {type(exc).__name__}: {exc}"
-            else:
-                if mine != (params, macs):
-                    mismatch.append(name)
-                row.update(params=mine[0], mult_adds=mine[1], torch=(params, macs))
-        rows[name] = row
-    if cost_fn is not None:
-        if student_state == "ok":
-            source = "your block_cost" + (f" (differs from torch for {', '.join(mismatch)})" if mismatch else
-                                          " (agrees with torch)")
-        else:  # fall back to torch's numbers everywhere
-            for row in rows.values():
-                if "torch" in row:
-                    row["params"], row["mult_adds"] = row.pop("torch")
-            mismatch = []
-            source += f" — {student_state}"
+        rows[name] = dict(params=params, mult_adds=macs, problem=None, H_out=H_out, W_out=W_out)
+
+    def answers(f):
+        return {name: tuple(int(v) for v in f(name, C_in, C_out, K, row["H_out"], row["W_out"], groups=groups)[:2])
+                for name, row in rows.items() if row["problem"] is None}
+
+    yours = try_yours(cost_fn, answers, name="block_cost")
+    mismatch = []
+    if yours.used:  # yours everywhere, torch's kept beside each row
+        for name, mine in yours.value.items():
+            row = rows[name]
+            row["torch"] = (row["params"], row["mult_adds"])
+            if mine != row["torch"]:
+                mismatch.append(name)
+            row["params"], row["mult_adds"] = mine
+        source = "your block_cost" + (f" (differs from torch for {', '.join(mismatch)})" if mismatch else
+                                      " (agrees with torch)")
+    else:
+        source = yours.source("torch's parameter list and FLOP counter")
     standard = rows["standard"]["mult_adds"]
     ratios = {name: (row["mult_adds"] / standard if row["mult_adds"] is not None and standard else None)
               for name, row in rows.items()}

@@ -10,7 +10,7 @@ from matplotlib.patches import Rectangle
 
 from .. import torch_ref
 from ..data import sample_image
-from .core import interactive_figure, new_figure
+from .core import NOT_DONE, interactive_figure, new_figure, try_yours, yours_or
 
 __all__ = [
     "conv_arithmetic", "plot_conv_arithmetic", "conv_arithmetic_explorer",
@@ -47,17 +47,17 @@ def conv_arithmetic(H: int, K: int, P: int, S: int, step: int = 0,
     n = max(out * out, 1)
     step = step % n
     window = (starts[step // out], starts[step % out]) if out else None
+    yours = try_yours(output_size_fn, lambda f: f(H, K, P, S), name="conv_output_size")
     student = None
-    if output_size_fn is not None:
-        try:
-            student = repr(output_size_fn(H, K, P, S))
-        except NotImplementedError:
-            student = "not implemented yet"
-        except Exception as exc:  # an error is the right answer for impossible settings
-            student = f"{type(exc).__name__}: {exc}"
+    if yours.used:
+        student = repr(yours.value)
+    elif yours.why == NOT_DONE:
+        student = "not implemented yet"
+    elif yours.given:  # an error is the right answer for impossible settings: shown, not a fallback
+        student = f"{type(yours.error).__name__}: {yours.error}"
     return dict(H=H, K=K, P=P, S=S, padded=padded, exact=exact, valid=valid, fits=fits, out=out,
                 starts=starts, uncovered=uncovered, step=step, window=window, formula=formula,
-                verdict=verdict, student=student)
+                verdict=verdict, student=student, source=yours.source("the formula"))
 
 
 def plot_conv_arithmetic(r: dict):
@@ -131,27 +131,19 @@ def apply_filter(image: np.ndarray, kernel_name: str, stride: int = 1, padding: 
                  conv_fn: Callable | None = None) -> dict:
     """Filter a grayscale ``(H, W)`` image with ``FILTERS[kernel_name]``.
 
-    Uses ``conv_fn(x, weight, bias, stride=, padding=) -> (out, cache)`` (your conv) when given and
-    working, otherwise torch's conv2d; ``source`` says which produced the picture, and when both ran,
-    ``max_diff`` is the largest difference between them.
+    Uses ``conv_fn(x, weight, bias, stride=, padding=) -> (out, cache)`` (your ``conv2d_forward``) by
+    the rule of ``core.yours_or``, otherwise torch's conv2d; ``source`` says which produced the picture,
+    and when yours did, ``max_diff`` is its largest difference from torch.
     """
     kernel = FILTERS[kernel_name]
     x = image[None, None].astype(np.float64)
     w = kernel[None, None]
     b = np.zeros(1)
     reference = torch_ref.conv2d(x, w, b, stride=stride, padding=padding)[0, 0]
-    source, out, max_diff = "torch.nn.functional.conv2d", reference, None
-    if conv_fn is not None:
-        try:
-            mine = np.asarray(conv_fn(x, w, b, stride=stride, padding=padding)[0])[0, 0]
-        except NotImplementedError:
-            source += " (your conv is not implemented yet)"
-        except Exception as exc:
-            source += f" (your conv raised {type(exc).__name__}: {exc})"
-        else:
-            source = "your conv"
-            out = mine
-            max_diff = float(np.abs(mine - reference).max()) if mine.shape == reference.shape else float("inf")
+    out, source, yours = yours_or(
+        reference, "torch.nn.functional.conv2d", conv_fn,
+        lambda f: np.asarray(f(x, w, b, stride=stride, padding=padding)[0])[0, 0], name="conv2d_forward")
+    max_diff = float(np.abs(out - reference).max()) if yours.used else None
     return dict(image=image, kernel=kernel, kernel_name=kernel_name, out=out, source=source,
                 max_diff=max_diff, stride=stride, padding=padding)
 

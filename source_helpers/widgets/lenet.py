@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import figure_png, interactive_figure, new_figure
+from .core import figure_png, interactive_figure, new_figure, try_yours
 
 __all__ = [
     "torch_lenet", "torch_table", "architecture", "plot_architecture", "architecture_explorer",
@@ -118,21 +118,18 @@ def architecture(input_size: int = 28, in_channels: int = 1, conv1: int = 20, co
                     kernel_size=kernel_size, padding=padding, pool_size=pool_size)
     shape = (in_channels, input_size, input_size)
     ref = torch_table(shape, **settings)
-    rows, error, source, agrees = ref["rows"], ref["error"], "torch layers", None
-    if table_fn is not None:
-        try:
-            mine = [(str(n), tuple(int(s) for s in sh), int(p)) for n, sh, p in table_fn(shape, **settings)]
-        except NotImplementedError:
-            source = "torch layers (your layer_table is not implemented yet)"
-        except ValueError as exc:
-            agrees = error is not None
-            source = f"torch layers (your layer_table raised ValueError: {exc})"
-        except Exception as exc:
-            source = f"torch layers (your layer_table raised {type(exc).__name__}: {exc})"
+    rows, error, agrees = ref["rows"], ref["error"], None
+    yours = try_yours(table_fn, lambda f: [(str(n), tuple(int(s) for s in sh), int(p)) for n, sh, p in
+                                           f(shape, **settings)], name="layer_table")
+    source = yours.source("torch layers")
+    if yours.used:
+        agrees = error is None and [r[1:] for r in yours.value] == [r[1:] for r in rows]
+        if error is None:
+            rows, source = yours.value, yours.source("torch layers", differs=not agrees)
         else:
-            agrees = error is None and [r[1:] for r in mine] == [r[1:] for r in rows]
-            if error is None:
-                rows, source = mine, "your layer_table"
+            source = "torch layers (your layer_table gave a table for a network that cannot be built)"
+    elif isinstance(yours.error, ValueError):  # raising is the right answer for an impossible network
+        agrees = error is not None
     total = sum(p for _, _, p in rows) if error is None else None
     return dict(rows=rows, error=error, total=total, source=source, agrees=agrees, input_shape=shape,
                 settings=settings)

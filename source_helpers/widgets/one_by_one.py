@@ -10,7 +10,7 @@ from matplotlib.patches import Circle
 
 from .. import torch_ref
 from ..data import sample_image
-from .core import interactive_figure, new_figure
+from .core import interactive_figure, new_figure, yours_or
 
 __all__ = ["COLOR_MIXER", "MIXER_NAMES", "inspect_pixel", "plot_pixel", "pixel_inspector"]
 
@@ -29,28 +29,17 @@ def inspect_pixel(image: np.ndarray, weight: np.ndarray, bias: np.ndarray, row: 
     """One 1x1 conv on a ``(C_in, H, W)`` image, and what happens at pixel ``(row, col)``.
 
     ``forward_fn(x, weight, bias) -> (out, cache)`` is the student's 1x1 conv; until it works
-    (``NotImplementedError`` or any error) torch's ``conv2d`` makes the output, and ``source`` says
-    which one did. ``by_hand`` is ``W @ x_vec + b`` for the chosen pixel, so the picture shows that
-    the output vector is one matrix-vector product.
+    (``core.yours_or``) torch's ``conv2d`` makes the output, and ``source`` says which one did.
+    ``by_hand`` is ``W @ x_vec + b`` for the chosen pixel, so the picture shows that the output vector
+    is one matrix-vector product.
     """
     C_in, H, W_ = image.shape
     row, col = int(np.clip(row, 0, H - 1)), int(np.clip(col, 0, W_ - 1))
     x = image[None].astype(np.float64)
     reference = torch_ref.conv2d(x, weight, bias)[0]
-    source, out, max_diff = "torch.nn.functional.conv2d", reference, None
-    if forward_fn is not None:
-        try:
-            mine = np.asarray(forward_fn(x, weight, bias)[0])[0]
-        except NotImplementedError:
-            source += " (your conv1x1_forward is not implemented yet)"
-        except Exception as exc:
-            source += f" (your conv1x1_forward raised {type(exc).__name__}: {exc})"
-        else:
-            if mine.shape == reference.shape:
-                source, out = "your conv1x1_forward", mine
-                max_diff = float(np.abs(mine - reference).max())
-            else:
-                source += f" (your conv1x1_forward returned shape {mine.shape}, expected {reference.shape})"
+    out, source, yours = yours_or(reference, "torch.nn.functional.conv2d", forward_fn,
+                                  lambda f: np.asarray(f(x, weight, bias)[0])[0], name="conv1x1_forward")
+    max_diff = float(np.abs(out - reference).max()) if yours.used else None
     matrix = weight[:, :, 0, 0]
     x_vec = image[:, row, col].astype(np.float64)
     return dict(image=image, weight=matrix, bias=np.asarray(bias, dtype=np.float64), row=row, col=col,

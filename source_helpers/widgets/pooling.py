@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from .. import torch_ref
 from ..data import sample_image
-from .core import interactive_figure, new_figure
+from .core import close, interactive_figure, new_figure, yours_or
 
 __all__ = ["MAX_SHIFT", "shift_images", "pool_with", "pooling_shift", "plot_pooling_shift", "shift_explorer"]
 
@@ -30,21 +30,13 @@ def shift_images(size: tuple[int, int] = (64, 56)) -> dict[str, np.ndarray]:
 
 def pool_with(x: np.ndarray, mode: str, K: int, S: int, fn: Callable | None = None) -> tuple[np.ndarray, str]:
     """Pool a ``(H, W)`` map with ``fn(x, kernel_size, stride) -> (out, cache)`` (the student's), falling back
-    to torch's ``max_pool2d`` / ``avg_pool2d`` while ``fn`` is missing, unfinished or wrong."""
+    to torch's ``max_pool2d`` / ``avg_pool2d`` by the rule of ``core.yours_or`` (and saying when yours differs)."""
     xt = torch_ref.to_torch(x[None, None], _CPU)
     ref = torch_ref.to_numpy((F.max_pool2d if mode == "max" else F.avg_pool2d)(xt, K, S))[0, 0]
-    name = f"torch's {mode}_pool2d"
-    if fn is None:
-        return ref, name
-    try:
-        mine = np.asarray(fn(x[None, None], K, S)[0])[0, 0]
-    except NotImplementedError:
-        return ref, name + " (yours is not implemented yet)"
-    except Exception as exc:
-        return ref, name + f" (yours raised {type(exc).__name__}: {exc})"
-    if mine.shape != ref.shape or not np.allclose(mine, ref, rtol=1e-7, atol=1e-9):
-        return ref, name + " (yours differs from torch)"
-    return mine, f"your {mode}_pool2d_forward"
+    shown, source, _ = yours_or(ref, f"torch's {mode}_pool2d", fn,
+                                lambda f: np.asarray(f(x[None, None], K, S)[0])[0, 0],
+                                name=f"{mode}_pool2d_forward", agrees=close())
+    return shown, source
 
 
 def pooling_shift(images: Mapping[str, np.ndarray], image_name: str, mode: str, K: int, S: int,

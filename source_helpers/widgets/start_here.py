@@ -8,7 +8,7 @@ from typing import Callable
 import ipywidgets as W
 import torch
 
-from .core import interactive_figure, new_figure
+from .core import interactive_figure, new_figure, try_yours
 
 __all__ = ["layer_parameters", "plot_layer_parameters", "parameter_explorer"]
 
@@ -28,22 +28,20 @@ def layer_parameters(H: int, C_in: int, units: int, K: int, fc_count_fn: Callabl
     n_in = C_in * H * H
     torch_fc = _torch_count(torch.nn.Linear(n_in, units, device="meta"))
     conv = _torch_count(torch.nn.Conv2d(C_in, units, K, device="meta"))
-    student, fc, source = None, torch_fc, "torch.nn.Linear"
-    if fc_count_fn is not None:
-        try:
-            value = fc_count_fn(n_in, units)
-        except NotImplementedError:
-            student = "not implemented yet"
-        except Exception as exc:  # show the error instead of breaking the widget
-            student = f"{type(exc).__name__}: {exc}"
-        else:
-            student = repr(value)
-            whole = (isinstance(value, numbers.Real) and not isinstance(value, bool)
-                     and float(value).is_integer() and value > 0)
-            if whole:
-                fc, source = int(value), "your fc_parameter_count"
-    return dict(H=H, C_in=C_in, units=units, K=K, n_in=n_in, fc=fc, fc_source=source, torch_fc=torch_fc,
-                conv=conv, ratio=fc / conv, student=student)
+    yours = try_yours(fc_count_fn, lambda f: f(n_in, units), name="fc_parameter_count", usable=_whole)
+    fc = int(yours.value) if yours.used else torch_fc
+    if yours.error is not None:  # shown instead of breaking the widget
+        not_done = isinstance(yours.error, NotImplementedError)
+        student = "not implemented yet" if not_done else f"{type(yours.error).__name__}: {yours.error}"
+    else:
+        student = repr(yours.value) if yours.given else None
+    return dict(H=H, C_in=C_in, units=units, K=K, n_in=n_in, fc=fc, source=yours.source("torch.nn.Linear"),
+                torch_fc=torch_fc, conv=conv, ratio=fc / conv, student=student)
+
+
+def _whole(value) -> str | None:
+    whole = isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer() and value > 0
+    return None if whole else "did not return a positive whole number"
 
 
 def plot_layer_parameters(r: dict):
@@ -60,7 +58,7 @@ def plot_layer_parameters(r: dict):
         ax.text(value * 1.15, bar.get_y() + bar.get_height() / 2, f"{value:,}", va="center", fontsize=10)
     ax.set_xlabel("learnable parameters (log scale)")
     call = f"fc_parameter_count({r['n_in']}, {r['units']})"
-    if r["fc_source"].startswith("your"):
+    if r["source"].startswith("your"):
         source = f"your {call} = {r['student']}"
     elif r["student"] is not None:
         source = f"torch.nn.Linear (your {call}: {r['student']})"

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import small_cnn
-from .core import figure_png, interactive_figure, new_figure
+from .core import figure_png, interactive_figure, new_figure, try_yours
 
 __all__ = ["train", "activations", "dashboard", "plot_dashboard", "training_dashboard",
            "plot_history", "plot_depth_histograms", "plot_curves", "show"]
@@ -45,18 +45,14 @@ def _torch_optimizer(model, config):
 
 def _probe_student(step_fn, forward_fn, params, bn_state, xb, yb, config) -> str:
     """Whose code will train: one trial step on copies (nothing of the real run is touched)."""
-    if step_fn is None or forward_fn is None:
-        return "torch (no train_step given)"
     trial = {k: v.copy() for k, v in params.items()}
     trial_bn = {k: v.copy() for k, v in bn_state.items()}
-    try:
-        float(step_fn(trial, trial_bn, {}, xb, yb, np.random.default_rng(0), dict(config)))
+
+    def trial_step(f):
+        float(f(trial, trial_bn, {}, xb, yb, np.random.default_rng(0), dict(config)))
         forward_fn(xb, trial, trial_bn, False, 0.0, None)
-    except NotImplementedError:
-        return "torch (your train_step is not implemented yet)"
-    except Exception as exc:  # the student's code is broken: say how, and train torch's copy
-        return f"torch (your train_step raised {type(exc).__name__}: {str(exc)[:60]})"
-    return "your train_step"
+
+    return try_yours(step_fn if forward_fn is not None else None, trial_step, name="train_step").source("torch")
 
 
 def train(data: Mapping[str, np.ndarray], config: Mapping, **kwargs) -> dict:
