@@ -33,19 +33,21 @@ from tests import classroom as C  # noqa: E402
 from tests.test_grade_class import cell_scores  # noqa: E402
 
 
-def build_class(submitted: Path, n: int) -> dict[str, str]:
-    student = C.student_version()
-    honest = C.honest_submissions(student)
+def build_class(submitted: Path, n: int, lesson: str = C.LESSON) -> dict[str, str]:
+    """``n`` submissions of ``lesson``: solved, blank and wrong ones (one mutant each) in turn, every tenth
+    unreadable; student id -> kind."""
+    student = C.student_version(lesson=lesson)
+    honest = C.honest_submissions(student, lesson)
     kinds = ["solved", "blank", *[k for k in honest if k.startswith("wrong-")]]
     made = {}
     for i in range(n):
         if i % 10 == 9:
             sid = f"s{i:03d}-broken"
-            C.write_submission(submitted, sid, b'{"cells": [ truncated')
+            C.write_submission(submitted, sid, b'{"cells": [ truncated', lesson=lesson)
         else:
             kind = kinds[i % len(kinds)]
             sid = f"s{i:03d}-{kind}"
-            C.write_submission(submitted, sid, honest[kind])
+            C.write_submission(submitted, sid, honest[kind], lesson=lesson)
         made[sid] = sid.split("-", 1)[1]
     return made
 

@@ -257,15 +257,15 @@ print({{k: (v if isinstance(v, str) else "READ " + str(len(v)) + " bytes") for k
 """
 
 
-def student_version(workdir: Path | None = None) -> nbformat.NotebookNode:
+def student_version(workdir: Path | None = None, lesson: str = LESSON) -> nbformat.NotebookNode:
     workdir = Path(workdir or tempfile.mkdtemp(prefix="student-version-"))
-    return read(generate_student_version(LESSON, workdir) / f"{LESSON}.ipynb")
+    return read(generate_student_version(lesson, workdir) / f"{lesson}.ipynb")
 
 
-def honest_submissions(student) -> dict[str, nbformat.NotebookNode]:
-    refs = solution_sources(read(solution_path(LESSON)))
-    answers = answer_sources(read(solution_path(LESSON)))  # written answers: left for a grader
-    module = next(m for m in lesson_modules() if m.LESSON == LESSON)
+def honest_submissions(student, lesson: str = LESSON) -> dict[str, nbformat.NotebookNode]:
+    refs = solution_sources(read(solution_path(lesson)))
+    answers = answer_sources(read(solution_path(lesson)))  # written answers: left for a grader
+    module = next(m for m in lesson_modules() if m.LESSON == lesson)
     subs = {"solved": fill(student, {**refs, **answers}), "blank": copy.deepcopy(student)}
     first = {}
     for mutant in module.MUTANTS:
@@ -293,10 +293,11 @@ def cheating_submissions(student) -> dict[str, nbformat.NotebookNode]:
     return subs
 
 
-def write_submission(submitted: Path, student_id: str, nb_or_bytes, name: str = LESSON) -> Path:
-    folder = submitted / student_id / LESSON
+def write_submission(submitted: Path, student_id: str, nb_or_bytes, name: str | None = None,
+                     lesson: str = LESSON) -> Path:
+    folder = submitted / student_id / lesson
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
+    path = folder / f"{name or lesson}.ipynb"
     if isinstance(nb_or_bytes, bytes):
         path.write_bytes(nb_or_bytes)
     else:
