@@ -107,6 +107,12 @@ bench-diagnosis: $(STAMP)
 bench-grading: $(STAMP)
 	$(PY) bench/grading_bench.py $(ARGS)
 
+## bench-scale: what a big class costs: one grader vs two shards at once into PostgreSQL (200 students: long;
+## ARGS="--students 40" or "--quick"); seconds per student, peak memory per kernel, shard overhead, projection
+.PHONY: bench-scale
+bench-scale: $(STAMP) sandbox-tool postgres
+	$(PY) bench/scale_bench.py $(ARGS)
+
 ## grade: grade a class in parallel, sandboxed: make grade ARGS="01_convolution [--submitted DIR] [--no-sandbox]"
 ## (several machines, one gradebook: ARGS="01_convolution --db postgresql://... --shard 1/2", and 2/2 on another)
 grade: $(STAMP)
