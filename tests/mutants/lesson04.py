@@ -296,6 +296,56 @@ def lenet_forward(x, params, padding=2, pool_size=2):
 """),
 ]
 
+# The mistake classes that only a hidden test caught before (issue 17): stride, ceil (above), square input,
+# overlap (above), dtype.
+MUTANTS += [
+    Mutant("relu", "forward returns float64 for a float32 input", """
+def relu_forward(x):
+    return np.maximum(x, 0).astype(np.float64), x
+"""),
+    Mutant("affine", "forward computes in float64 whatever the input's dtype", """
+def affine_forward(x, weight, bias):
+    return x.astype(np.float64) @ weight.T.astype(np.float64) + bias, (x, weight)
+"""),
+    Mutant("conv_layer", "assumes a square input (loops over H_out for the columns too)", """
+def conv2d_forward(x, weight, bias, stride=1, padding=0):
+    N, C, H, W = x.shape
+    F_, _, K, _ = weight.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    H_out = (H + 2 * padding - K) // stride + 1
+    out = np.zeros((N, F_, H_out, H_out))
+    for i in range(H_out):
+        for j in range(H_out):
+            window = xp[:, :, i * stride:i * stride + K, j * stride:j * stride + K]
+            out[:, :, i, j] = np.tensordot(window, weight, axes=([1, 2, 3], [1, 2, 3])) + bias
+    return out, (x, weight, bias, stride, padding)
+"""),
+    Mutant("conv_layer", "forward ignores the stride (always 1)", """
+_correct_conv2d_forward = conv2d_forward
+def conv2d_forward(x, weight, bias, stride=1, padding=0):
+    out, _ = _correct_conv2d_forward(x, weight, bias, 1, padding)
+    return out, (x, weight, bias, stride, padding)
+"""),
+    Mutant("max_pool_layer", "assumes a square input (pools only the first H columns)", """
+_correct_max_pool2d_forward = max_pool2d_forward
+def max_pool2d_forward(x, kernel_size, stride=None):
+    out, (_, K, S) = _correct_max_pool2d_forward(x[:, :, :, :x.shape[2]], kernel_size, stride)
+    return out, (x[:, :, :, :x.shape[2]], K, S)
+"""),
+    Mutant("max_pool_layer", "the stride argument ignored (windows always step by kernel_size)", """
+_correct_max_pool2d_forward = max_pool2d_forward
+def max_pool2d_forward(x, kernel_size, stride=None):
+    return _correct_max_pool2d_forward(x, kernel_size, kernel_size)
+"""),
+    Mutant("layer_table", "assumes a square input (the width follows the height)", """
+_correct_layer_table = layer_table
+def layer_table(input_shape, *args, **kwargs):
+    C, H, W = input_shape
+    rows = _correct_layer_table((C, H, H), *args, **kwargs)
+    return [("input", tuple(input_shape), 0)] + rows[1:]
+"""),
+]
+
 MUTANTS += [
     # --- lenet_backward
     Mutant("lenet_backward", "grads returned last layer first", """
