@@ -139,7 +139,8 @@ def interactive_figure(compute: Callable[..., Any], plot: Callable[[Any], Figure
     output is not cleared first): output routed through an ``Output`` widget makes a front end without
     a browser (nbclient, which the tests, ``nbgrader`` and ``jupyter execute`` use) answer on the
     kernel's shell channel while it waits there for the cell's reply, and the reply it then misses
-    arrives only at the cell timeout (120 s), with no error. JupyterLab renders the state the same way.
+    arrives only at the cell timeout (120 s), with no error (jupyter/nbclient#312, still open). JupyterLab
+    renders the state the same way.
     """
     if grading():
         return W.HTML("<i>(interactive widget not built while nbgrader runs this notebook)</i>")
