@@ -148,13 +148,14 @@ def test_lessons_equal_what_nbgrader_generates(lesson, tmp_path):
 
 
 # Every solution runs top to bottom in well under a minute on a 2-core CPU (WORKBOOK 9). The budget is
-# asserted, with room for the suite's parallel workers sharing those cores; it covers the kernel's start
-# and shutdown. The per-test timeout is only the backstop for a hang outside a cell (nbclient stops a
-# cell at 120 s): past it, no slowest-cells report comes.
+# asserted on the run's wall-clock time (kernel start and shutdown included) less the time the kernel
+# waited for a CPU that other processes held (on a crowded machine that wait was most of a run): a wait
+# of the notebook's own, such as a cell left waiting out a timeout, still counts. The per-test timeout
+# is only the backstop for a hang outside a cell (nbclient stops a cell at 120 s): past it, no report.
 NOTEBOOK_BUDGET_S = 60
-# Over the minute, named here until their notebooks are trimmed (then the entry goes):
-# lesson 09 takes about 55 s alone and 80 s beside another worker, mostly its training experiments.
-OVER_BUDGET_S = {"09_train_your_cnn": 90}
+# Lessons allowed more, each named with its reason until its notebook is trimmed; none today (the slowest,
+# lesson 09, takes about 30 s of its own, although 105-135 s of wall-clock time on a crowded machine).
+OVER_BUDGET_S: dict[str, int] = {}
 BACKSTOP_S = max([NOTEBOOK_BUDGET_S, *OVER_BUDGET_S.values()]) + 120
 
 
@@ -169,7 +170,8 @@ def test_running_times_every_cell_and_lists_the_slowest():
     with running(nb) as kernel:
         pass
     assert set(kernel.seconds) == {0, 1, 2} and kernel.seconds[1] >= 1.5 and kernel.started > 0
-    assert kernel.slowest(1)[0].endswith("cell 1: 'import time'")
+    assert kernel.own_seconds(1) >= 1.4  # sleeping is the notebook's own time, not a wait for a CPU
+    assert "cell 1: 'import time'" in kernel.slowest(1)[0]
 
 
 @pytest.mark.slow
@@ -180,8 +182,11 @@ def test_solution_executes_cleanly_with_full_marks(lesson):
     with running(read(solution_path(lesson))) as kernel:
         nb = kernel.nb
     seconds = time.perf_counter() - start
+    crowded = sum(kernel.crowded.values())
+    own = seconds - crowded
     slowest = "\n".join([f"{kernel.started:6.1f} s  starting the kernel"] + kernel.slowest())
-    print(f"{lesson}: executed in {seconds:.1f} s; slowest:\n{slowest}")
+    took = f"{own:.0f} s ({seconds:.0f} s, of which {crowded:.0f} s waiting for a CPU other processes held)"
+    print(f"{lesson}: executed in {took}; slowest:\n{slowest}")
     errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells) if c.cell_type == "code"
               for o in c.outputs if o.output_type == "error"]
     assert not errors
@@ -192,4 +197,4 @@ def test_solution_executes_cleanly_with_full_marks(lesson):
     points = {grade_id(c): c.metadata.nbgrader["points"] for c in grade_cells(nb)}
     assert grades == points
     budget = OVER_BUDGET_S.get(lesson, NOTEBOOK_BUDGET_S)
-    assert seconds <= budget, f"{lesson} took {seconds:.0f} s, over its budget of {budget} s; the slowest:\n{slowest}"
+    assert own <= budget, f"{lesson} took {took}, over its budget of {budget} s; the slowest:\n{slowest}"
