@@ -156,7 +156,8 @@ NOTEBOOK_BUDGET_S = 60
 # Lessons allowed more, each named with its reason until its notebook is trimmed; none today (the slowest,
 # lesson 09, takes about 30 s of its own, although 105-135 s of wall-clock time on a crowded machine).
 OVER_BUDGET_S: dict[str, int] = {}
-BACKSTOP_S = max([NOTEBOOK_BUDGET_S, *OVER_BUDGET_S.values()]) + 120
+# The backstop is wall-clock, so generous: a crowded machine stretched lesson 09 to 135 s of wall time.
+BACKSTOP_S = 600
 
 
 def test_budget_exceptions_name_lessons():
