@@ -18,7 +18,10 @@ Printed (nothing is asserted):
   wrappers and the kernel), sampled with psutil every 0.2 s while the graders run (a shorter peak can be
   missed); also the verifier's student process, a grading worker, and the whole grader at its largest;
 - shard overhead: the CPU seconds of the two shards' process trees together over the one grader's, for
-  the same students (``os.wait4``'s rusage: the grader and every descendant it waited for). This is
+  the same students: each grader runs in a cgroup v1 ``cpuacct`` group of its own, which every process
+  it starts stays in (the sandbox moves kernels into ``memory`` and ``pids`` groups only), so this is
+  exact; where there is no writable cpuacct, the sum of every process's CPU seconds when psutil last saw
+  it (a little less than the truth; printed beside the cgroup's as a check). This is
   the cost of splitting the work, whatever else the machine is doing; each shard pays the fixed costs
   (starting, building the template, registering, exporting, the report) again. The wall-time ratio (the
   two shards, first start to last finish, against the one grader) is printed too; on a shared machine it
@@ -39,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,7 +78,8 @@ class Sampler(threading.Thread):
         self.roots = pids
         self.peaks: dict[str, dict[int, int]] = {"kernel": {}, "verifier": {}, "worker": {}}
         self.whole: dict[int, int] = {}  # per grader: its whole tree's largest RSS at one sample
-        self.cpu: dict[int, float] = {}   # per process: its CPU seconds when last seen (a check of rusage's)
+        self.cpu: dict[int, float] = {}   # per process: its CPU seconds when last seen
+        self.under: dict[int, int] = {}   # per process: the grader it was seen under
         self.stop = threading.Event()
 
     def run(self):
@@ -94,6 +99,7 @@ class Sampler(threading.Thread):
                             info[p.pid] = (p.ppid(), kind_of(p.cmdline()), p.memory_info().rss)
                             t = p.cpu_times()
                             self.cpu[p.pid] = t.user + t.system
+                            self.under[p.pid] = root
                     except psutil.Error:
                         pass
                 self.whole[root] = max(self.whole.get(root, 0), sum(rss for _, _, rss in info.values()))
@@ -105,6 +111,9 @@ class Sampler(threading.Thread):
                     peaks[pid] = max(peaks.get(pid, 0), total)
             self.stop.wait(SAMPLE_SECONDS)
 
+    def cpu_of(self, root: int) -> float:
+        return sum(cpu for pid, cpu in self.cpu.items() if self.under.get(pid) == root)
+
     @staticmethod
     def _tree(pid: int, info: dict) -> int:
         total, todo = 0, [pid]
@@ -115,26 +124,61 @@ class Sampler(threading.Thread):
         return total
 
 
+class CpuAccount:
+    """A cgroup v1 cpuacct group that a grader and all it starts run in: their CPU seconds, exactly."""
+
+    ROOT = Path("/sys/fs/cgroup/cpuacct")
+
+    def __init__(self):
+        own = sandbox._own_cgroups().get("cpuacct", "")  # under our own group: its limits still hold
+        self.dir = self.ROOT / own / f"scale-bench-{uuid.uuid4().hex[:12]}"
+        self.dir.mkdir()
+
+    @classmethod
+    def create(cls) -> CpuAccount | None:
+        try:
+            return cls() if (cls.ROOT / "cpuacct.usage").exists() else None
+        except OSError:
+            return None
+
+    def join(self) -> None:  # in the grader's process, before it starts anything
+        (self.dir / "cgroup.procs").write_text(str(os.getpid()))
+
+    def seconds(self) -> float:
+        return int((self.dir / "cpuacct.usage").read_text()) / 1e9
+
+    def remove(self) -> None:
+        try:
+            self.dir.rmdir()
+        except OSError:  # a process is still in it: the kernel removes nothing it holds
+            pass
+
+
 def start_grader(lesson: str, submitted: Path, grading: Path, url: str, jobs: int, extra: list[str]):
+    account = CpuAccount.create()
     argv = [sys.executable, "-m", "autograder.grade_class", lesson, "--submitted", str(submitted),
             "--grading-dir", str(grading), "--db", url, "--jobs", str(jobs), "--no-progress", "--no-feedback",
             *extra]
     log = open(grading.parent / f"{grading.name}.log", "w+")
     proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
-    proc.log = log
+                            start_new_session=True, preexec_fn=account.join if account else None)
+    proc.log, proc.account = log, account
     return proc
 
 
-def reap(proc) -> tuple[float, float]:
-    """Wait for a grader; return (its end, CPU seconds of it and every descendant it waited for)."""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+def reap(proc) -> tuple[float, float | None]:
+    """Wait for a grader; return (its end, the CPU seconds of its cgroup, or None without one)."""
+    proc.wait()
     end = time.perf_counter()
     proc.log.seek(0)
     if proc.returncode:
         raise SystemExit(f"a grader failed ({proc.returncode}):\n{proc.log.read()[-3000:]}")
-    return end, usage.ru_utime + usage.ru_stime
+    if proc.account is None:
+        return end, None
+    time.sleep(0.5)  # what its last processes were doing as it ended
+    seconds = proc.account.seconds()
+    proc.account.remove()
+    return end, seconds
 
 
 def run_graders(specs: list[tuple[Path, int, list[str]]], lesson: str, submitted: Path, url: str) -> dict:
@@ -148,12 +192,16 @@ def run_graders(specs: list[tuple[Path, int, list[str]]], lesson: str, submitted
     sampler.join()
     import json
 
+    sampled = sum(sampler.cpu.values())
+    exact = None not in cpus
+
     timings = {}
     for grading, _, _ in specs:
         timings.update(json.loads((grading / "timings.json").read_text()))
-    return dict(wall=max(ends) - t0, walls=[e - t0 for e in ends], cpu=sum(cpus), cpus=list(cpus),
+    return dict(wall=max(ends) - t0, walls=[e - t0 for e in ends], cpu=sum(cpus) if exact else sampled,
+                cpus=list(cpus) if exact else [sampler.cpu_of(p.pid) for p in procs], exact=exact,
                 timings=timings, peaks=sampler.peaks, whole=sum(sampler.whole.values()),
-                sampled_cpu=sum(sampler.cpu.values()),
+                sampled_cpu=sampled,
                 outputs=[p.log.read() for p in procs])
 
 
@@ -226,7 +274,8 @@ def main(argv=None) -> int:
     print(f"# {n} submissions of {args.lesson} ({', '.join(f'{v} {k}' for k, v in kinds.items())}); "
           f"{os.cpu_count()} cores here, load {load:.1f} at the start; "
           f"{'in the sandbox' if isolate else 'WITHOUT the sandbox'}; {threads} thread(s) per kernel; "
-          f"PostgreSQL {version}")
+          f"PostgreSQL {version}; CPU seconds from "
+          f"{'a cpuacct cgroup per grader' if one['exact'] else 'psutil samples (no writable cpuacct cgroup)'}")
     print(f"{'run':<20} {'jobs':>5} {'wall s':>8} {'CPU s':>8} {'wall s/student':>15} {'CPU s/student':>14} "
           f"{'sampled CPU s':>14}  each (wall, CPU)")
     for name, run, jobs in (("one grader", one, str(args.jobs)),
