@@ -346,6 +346,110 @@ def layer_table(input_shape, *args, **kwargs):
 """),
 ]
 
+# --- lenet_costs (parameters versus multiply-adds)
+MUTANTS += [
+    Mutant("lenet_costs", "conv multiply-adds counted over the conv's input H x W, not its output", """
+def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    C, H, W = input_shape
+    K, P = kernel_size, padding
+    conv_params = conv_mult_adds = 0
+    for C_out in conv_channels:
+        H_in, W_in = H, W
+        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
+        conv_params += C_out * (C * K * K + 1)
+        conv_mult_adds += (C * K * K) * (C_out * H_in * W_in)
+        C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1
+    D = C * H * W
+    fc_params = fc_mult_adds = 0
+    for D_out in list(fc_widths) + [num_classes]:
+        fc_params += D_out * (D + 1)
+        fc_mult_adds += D * D_out
+        D = D_out
+    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
+"""),
+    Mutant("lenet_costs", "conv multiply-adds for one output position only (H'·W' forgotten)", """
+def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    C, H, W = input_shape
+    K, P = kernel_size, padding
+    conv_params = conv_mult_adds = 0
+    for C_out in conv_channels:
+        H_in, W_in = H, W
+        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
+        conv_params += C_out * (C * K * K + 1)
+        conv_mult_adds += (C * K * K) * C_out
+        C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1
+    D = C * H * W
+    fc_params = fc_mult_adds = 0
+    for D_out in list(fc_widths) + [num_classes]:
+        fc_params += D_out * (D + 1)
+        fc_mult_adds += D * D_out
+        D = D_out
+    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
+"""),
+    Mutant("lenet_costs", "FC parameters without the biases", """
+def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    C, H, W = input_shape
+    K, P = kernel_size, padding
+    conv_params = conv_mult_adds = 0
+    for C_out in conv_channels:
+        H_in, W_in = H, W
+        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
+        conv_params += C_out * (C * K * K + 1)
+        conv_mult_adds += (C * K * K) * (C_out * H * W)
+        C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1
+    D = C * H * W
+    fc_params = fc_mult_adds = 0
+    for D_out in list(fc_widths) + [num_classes]:
+        fc_params += D_out * D
+        fc_mult_adds += D * D_out
+        D = D_out
+    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
+"""),
+    Mutant("lenet_costs", "the pooling forgotten: each conv sees the previous conv's output size", """
+def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    C, H, W = input_shape
+    K, P = kernel_size, padding
+    conv_params = conv_mult_adds = 0
+    for C_out in conv_channels:
+        H_in, W_in = H, W
+        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
+        conv_params += C_out * (C * K * K + 1)
+        conv_mult_adds += (C * K * K) * (C_out * H * W)
+        C, H, W = C_out, H, W
+    D = C * H * W
+    fc_params = fc_mult_adds = 0
+    for D_out in list(fc_widths) + [num_classes]:
+        fc_params += D_out * (D + 1)
+        fc_mult_adds += D * D_out
+        D = D_out
+    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
+"""),
+    Mutant("lenet_costs", "bias additions counted as multiply-adds in the FC layers", """
+def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    C, H, W = input_shape
+    K, P = kernel_size, padding
+    conv_params = conv_mult_adds = 0
+    for C_out in conv_channels:
+        H_in, W_in = H, W
+        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
+        conv_params += C_out * (C * K * K + 1)
+        conv_mult_adds += (C * K * K) * (C_out * H * W)
+        C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1
+    D = C * H * W
+    fc_params = fc_mult_adds = 0
+    for D_out in list(fc_widths) + [num_classes]:
+        fc_params += D_out * (D + 1)
+        fc_mult_adds += (D + 1) * D_out
+        D = D_out
+    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
+"""),
+]
+
 MUTANTS += [
     # --- lenet_backward
     Mutant("lenet_backward", "grads returned last layer first", """
@@ -389,8 +493,8 @@ def lenet_backward(dscores, cache):
 # A student who writes everything differently from the reference: np.where/np.clip ReLU with the mask as
 # cache, einsum FC layers with dict caches, np.reshape flatten keeping the whole input, a conv with loops
 # over kernel offsets and a backward built from conv_transpose-like scatter, max-pooling with explicit
-# loops and a boolean mask cache, a table built from a dict of counters with NumPy integers, and a
-# network held as a list of layer objects.
+# loops and a boolean mask cache, a table built from a dict of counters with NumPy integers, costs as a
+# list of NumPy integers and floats, and a network held as a list of layer objects.
 DIFFERENT_BUT_CORRECT = Alternative("masks, einsum, dict caches, loop pooling, layer objects", {
     "relu": '''
 def relu_forward(x):
@@ -564,6 +668,26 @@ def lenet_forward(x, params, padding=2, pool_size=2):
     for layer in layers:
         x = layer.forward(x)
     return x, layers
+''',
+    "lenet_costs": '''
+import math
+
+
+def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
+                kernel_size=5, padding=2, pool_size=2):
+    shape, k = list(input_shape), kernel_size
+    totals = {"conv": [0, 0], "fc": [0, 0]}
+    for c_out in conv_channels:
+        out_hw = [n + 2 * padding - k + 1 for n in shape[1:]]
+        totals["conv"][0] += np.int64(c_out) * (shape[0] * k * k + 1)
+        totals["conv"][1] += math.prod([shape[0], k, k, c_out, *out_hw])
+        shape = [c_out] + [len(range(0, n - pool_size + 1, pool_size)) for n in out_hw]
+    d = math.prod(shape)
+    for width in [*fc_widths, num_classes]:
+        totals["fc"][0] += np.int64(width) * d + width
+        totals["fc"][1] += float(width * d)
+        d = width
+    return [totals["conv"][0], totals["fc"][0], totals["conv"][1], totals["fc"][1]]
 ''',
     "lenet_backward": '''
 def lenet_backward(dscores, cache):
