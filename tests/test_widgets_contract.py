@@ -104,9 +104,9 @@ def test_registry_lists_every_builder():
     assert set().union(*(b.yours.values() for b in BUILDERS)) <= set(YOURS)
 
 
-# Builders a lesson shows without the student's function. Lesson 01 builds the arithmetic explorer before
-# conv_output_size exists (cell 5); passing it once the exercise is done would let students watch theirs.
-SHOWN_WITHOUT_YOURS = {"conv_arithmetic_explorer"}
+# Builders a lesson shows only without the student's function (none: lesson 01 shows the arithmetic
+# explorer before conv_output_size exists and again, with it, after the exercise).
+SHOWN_WITHOUT_YOURS: set[str] = set()
 
 
 def test_registry_lessons_call_their_builders():
