@@ -23,6 +23,7 @@ reference). Nothing here asserts; tests/test_bench.py runs a small case to keep 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -49,7 +50,7 @@ def classify(outputs: list) -> tuple[str, str]:
         return "internal error", f"{ename}: {evalue}"
     if "known mistake" in evalue or "Pattern:" in evalue:
         return "named", evalue
-    if "\n  at line " in evalue:  # the student's call that raised, and the line of their code that raised
+    if re.search(r"\n\s*at line \d+ of your ", evalue):  # the student's call that raised, and their line
         return "named", evalue
     if " wrong; " in evalue and " right." in evalue:  # a backward pass: which gradient is wrong, which are right
         return "named", evalue

@@ -75,6 +75,14 @@ def function_of(test_grade_id: str) -> str:
     return test_grade_id.removeprefix("test_").split("__")[0]
 
 
+def _run_queue_seconds(pid: int | None) -> float:
+    """How long process ``pid``'s main thread has waited, runnable, for a CPU (``/proc/PID/schedstat``)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 class Kernel:
     """One live kernel that has run a notebook; code and test cells can then be re-run in it.
 
@@ -101,13 +109,6 @@ class Kernel:
                 + (f"  (+{self.crowded[i]:.0f} s waiting for a CPU)" if self.crowded.get(i, 0) >= 1 else "")
                 for i in ranked]
 
-
-def _run_queue_seconds(pid: int | None) -> float:
-    """How long process ``pid``'s main thread has waited, runnable, for a CPU (``/proc/PID/schedstat``)."""
-    try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
     def run(self, source: str):
         """Execute ``source``; return the executed cell (errors are recorded as outputs)."""
