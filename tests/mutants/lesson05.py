@@ -110,6 +110,17 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
     _fwd("batchnorm_forward", "running statistics rebound instead of updated in place",
          "    running_mean, running_var = running_mean.copy(), running_var.copy()\n"
          "    return _correct_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum, eps)"),
+    _own_forward("the old running value dropped: running = momentum * batch statistic", _STATS,
+                 "        running_mean[:] = momentum * mu\n"
+                 "        running_var[:] = momentum * var * N / (N - 1)"),
+    _fwd("batchnorm_forward", "running statistics also updated in eval mode",
+         "    out, cache = _correct_batchnorm_forward(x, gamma, beta, running_mean, running_var, training,\n"
+         "                                            momentum, eps)\n"
+         "    if not training:\n"
+         "        n = x.shape[0]\n"
+         "        running_mean[:] = (1 - momentum) * running_mean + momentum * x.mean(axis=0)\n"
+         "        running_var[:] = (1 - momentum) * running_var + momentum * x.var(axis=0) * n / max(n - 1, 1)\n"
+         "    return out, cache"),
     _fwd("batchnorm_forward", "momentum hard-coded to 0.1",
          "    return _correct_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, 0.1, eps)"),
     _fwd("batchnorm_forward", "no error when training with a single sample",
