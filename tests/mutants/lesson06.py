@@ -65,6 +65,13 @@ def layer_norm_backward(dout, cache):
     x_hat = cache[0]
     return dx, (dout * x_hat)[0], db
 """),
+    Mutant("layer_norm_backward", "dweight and dbias averaged over the batch instead of summed", """
+_correct_layer_norm_backward = layer_norm_backward
+def layer_norm_backward(dout, cache):
+    dx, dw, db = _correct_layer_norm_backward(dout, cache)
+    n = dout.size // dw.size
+    return dx, dw / n, db / n
+"""),
     Mutant("layer_norm_backward", "dx treats the mean and variance as constants", """
 def layer_norm_backward(dout, cache):
     x_hat, inv_std, weight, axes = cache
@@ -181,6 +188,13 @@ def group_norm_forward(x, num_groups, weight, bias, eps=1e-5):
     if x.shape[1] % num_groups:
         raise ValueError("G must divide C")
     return _correct_group_norm_forward(x, 1, weight, bias, eps)
+"""),
+    Mutant("group_norm_forward", "statistics per channel: the groups ignored (instance norm)", """
+_correct_group_norm_forward = group_norm_forward
+def group_norm_forward(x, num_groups, weight, bias, eps=1e-5):
+    if x.shape[1] % num_groups:
+        raise ValueError("G must divide C")
+    return _correct_group_norm_forward(x, x.shape[1], weight, bias, eps)
 """),
     # --- group_norm_backward
     Mutant("group_norm_backward", "dgamma not summed over the batch (first sample only)", """
