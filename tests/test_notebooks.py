@@ -199,3 +199,13 @@ def test_solution_executes_cleanly_with_full_marks(lesson):
     assert grades == points
     budget = OVER_BUDGET_S.get(lesson, NOTEBOOK_BUDGET_S)
     assert own <= budget, f"{lesson} took {took}, over its budget of {budget} s; the slowest:\n{slowest}"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
+def test_no_lesson_says_a_pass_means_done(path):
+    """A passing visible test prints that hidden tests still run (source_helpers.feedback); no lesson says a
+    passing test prints nothing, or that all tests passed."""
+    nb = json.loads(path.read_text())
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").lower()
+    for claim in ("prints nothing", "all tests passed", "all tests pass"):
+        assert claim not in text, claim
