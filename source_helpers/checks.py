@@ -243,7 +243,7 @@ def check_cases(name: str, cases, run, *, uses: dict | None = None) -> None:
         except (NotImplementedError, TimeoutError):
             raise
         except Exception as exc:  # noqa: BLE001  (the student's code: any builtin error is a failed case)
-            if type(exc).__module__ != "builtins":  # the grader's own errors are not the student's
+            if not _students_error(exc):  # the grader's own errors are not the student's
                 raise
             text = str(exc) if isinstance(exc, AssertionError) else _describe_exception(exc)
             outcomes.append((case, text))
@@ -267,6 +267,13 @@ def check_cases(name: str, cases, run, *, uses: dict | None = None) -> None:
     elif not passed:
         lines.append("  Every case fails, so the mistake does not depend on these parameters.")
     raise AssertionError("\n".join(lines))
+
+
+def _students_error(exc: BaseException) -> bool:
+    """An error the student's code raised: Python's own and NumPy's (``numpy.exceptions.AxisError``); not the
+    grader's (the verifier's, for a process that died or broke its protocol), which must end the check."""
+    module = type(exc).__module__ or ""
+    return module == "builtins" or module == "numpy" or module.startswith("numpy.")
 
 
 _LIBRARY_PARTS = ("site-packages", "/numpy/", "/torch/", "/source_helpers/", "<frozen", "/lib/python3")
@@ -299,7 +306,7 @@ class calling:  # noqa: N801  (used as `with calling(...)`, like a function)
         if exc is None or not isinstance(exc, Exception) or isinstance(exc, (AssertionError, NotImplementedError,
                                                                               TimeoutError)):
             return False
-        if type(exc).__module__ != "builtins":  # the grader's own errors are not the student's
+        if not _students_error(exc):  # the grader's own errors are not the student's
             return False
         raise AssertionError(f"{self.call} raised {_describe_exception(exc)}") from exc
 
@@ -323,7 +330,7 @@ def _helper_disagrees(fn, correct, arguments, name: str) -> str | None:
         except TimeoutError:
             raise
         except Exception as exc:  # noqa: BLE001
-            if type(exc).__module__ != "builtins":
+            if not _students_error(exc):
                 raise
             return f"{call} raised {type(exc).__name__}: {exc}"
         want = correct(*args)

@@ -360,3 +360,10 @@ def test_a_passing_test_cell_says_hidden_tests_still_run():
         assert MESSAGE not in printed("y = 1")                  # not a test cell
         kernel.run("import os; os.environ['NBGRADER_EXECUTION'] = 'autograde'")
         assert MESSAGE not in printed('check_int(1, 1, "x")')   # while nbgrader grades, nothing extra
+
+
+def test_check_cases_counts_numpys_own_errors_as_the_students():
+    def run(axis):
+        np.zeros((2, 2)).sum(axis=axis)  # numpy.exceptions.AxisError for axis 5
+    with pytest.raises(AssertionError, match="AxisError: axis 5 is out of bounds"):
+        checks.check_cases("sum", [dict(axis=1), dict(axis=5)], run)
