@@ -157,8 +157,14 @@ def _fmt_list(values: list[int]) -> str:
     return ", ".join(str(v) for v in values[:6]) + (", …" if len(values) > 6 else "")
 
 
+def _shown(case: dict) -> dict:
+    """A case's parameters as the student sees them: keys starting with ``_`` (a test's own data, such as
+    the expected value of a worked example) are passed to the test but neither shown nor reasoned about."""
+    return {k: v for k, v in case.items() if not str(k).startswith("_")}
+
+
 def describe_case(case: dict) -> str:
-    return ", ".join(f"{k}={_fmt_value(v)}" for k, v in case.items())
+    return ", ".join(f"{k}={_fmt_value(v)}" for k, v in _shown(case).items())
 
 
 def _fmt_value(v) -> str:
@@ -170,6 +176,7 @@ def _fmt_value(v) -> str:
 def _conditions(case: dict) -> dict[tuple[int, str, str], bool]:
     """Simple yes/no facts about one test case's parameters, as (priority, fact, its negation) -> holds."""
     facts: dict[tuple[int, str, str], bool] = {}
+    case = _shown(case)
     numbers = {k: v for k, v in case.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     for k, v in numbers.items():
         facts[(0, f"{k} = 1", f"{k} ≠ 1")] = v == 1

@@ -367,3 +367,11 @@ def test_check_cases_counts_numpys_own_errors_as_the_students():
         np.zeros((2, 2)).sum(axis=axis)  # numpy.exceptions.AxisError for axis 5
     with pytest.raises(AssertionError, match="AxisError: axis 5 is out of bounds"):
         checks.check_cases("sum", [dict(axis=1), dict(axis=5)], run)
+
+
+def test_check_cases_keeps_a_tests_own_data_out_of_the_message():
+    def run(H, _expected):
+        assert H < 5, "wrong"
+    with pytest.raises(AssertionError) as info:
+        checks.check_cases("size", [dict(H=3, _expected=1), dict(H=7, _expected=1)], run)
+    assert "the first is H=7:" in str(info.value) and "_expected" not in str(info.value)
