@@ -61,7 +61,7 @@ class StudentProcessError(Exception):
 class Verdict:
     scores: dict[str, float] = field(default_factory=dict)     # test cell -> points earned
     max_scores: dict[str, float] = field(default_factory=dict)
-    failures: dict[str, str] = field(default_factory=dict)     # test cell -> why it failed (first line)
+    failures: dict[str, str] = field(default_factory=dict)     # test cell -> why it failed (first lines)
     notes: list[str] = field(default_factory=list)             # about the run itself
     swapped: dict[str, list[str]] = field(default_factory=dict)  # test cell -> the failed helpers replaced
     seconds: float = 0.0
@@ -540,11 +540,11 @@ def _run_trusted(source: str, namespace: dict) -> None:
 
 
 def _run_test(source: str, namespace: dict) -> str | None:
-    """Run a test cell of the source here; None if it passed, else the first line of why not."""
+    """Run a test cell of the source here; None if it passed, else the first lines of why not."""
     try:
         with _quiet():
             exec(compile(source, "<test>", "exec"), namespace)
     except Exception as exc:  # the test's verdict: any error fails the cell
-        first = (str(exc).strip().splitlines() or [""])[0]
-        return f"{type(exc).__name__}: {first}"[:300]
+        lines = str(exc).strip().splitlines() or [""]
+        return f"{type(exc).__name__}: {' / '.join(line.strip() for line in lines[:3])}"[:500]
     return None

@@ -116,9 +116,7 @@ def conv_output_size(H, K, P=0, S=1):
     "cheat-sys-modules": """
 import sys, types
 fake = types.ModuleType("source_helpers.checks")
-for n in ("check_int", "check_array", "check_raises", "check_shape", "check_close_scalar", "check_choice"):
-    setattr(fake, n, lambda *a, **k: None)
-fake.Mistake = lambda *a, **k: None
+fake.__getattr__ = lambda name: (lambda *a, **k: None)  # every check, whatever a test imports, passes
 sys.modules["source_helpers.checks"] = fake
 def conv_output_size(H, K, P=0, S=1):
     return 0
