@@ -13,9 +13,15 @@ One module per concern; notebooks import what they need:
 - ``small_cnn``  lesson 09's network in torch (its shapes, its ``torch.nn`` copy) and torch-backed stand-ins
                  for the layers of lessons 01-05
 - ``widgets``    ipywidgets plumbing and one module of widgets per lesson
+- ``i18n``       the edition's language (Korean in ``*_ko`` assignments): ``tr`` for messages, the Hangul font
 
 Nothing here implements a graded function: the reference solutions live only inside the
 solution fences of ``solutions/``.
 """
 
-__all__ = ["checks", "gradcheck", "torch_ref", "data", "timing", "small_cnn", "widgets"]
+__all__ = ["checks", "gradcheck", "torch_ref", "data", "timing", "small_cnn", "widgets", "i18n"]
+
+from source_helpers import i18n as _i18n
+
+if _i18n.is_korean():  # before any plot: Hangul in titles and labels, in widgets and in the lesson's own cells
+    _i18n.use_korean_font()

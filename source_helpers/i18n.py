@@ -1,0 +1,91 @@
+"""The language of messages, widget labels and plot text: English, or Korean in the Korean edition.
+
+The edition is a property of the notebook's assignment: the Korean edition of ``01_convolution`` is the nbgrader
+assignment ``01_convolution_ko``, and every place a notebook runs (JupyterLab, nbgrader's Validate and autograde,
+``make grade`` and its verifier) runs it with its own folder, named after the assignment, as the working
+directory. So the language follows the notebook wherever it is graded, with no setting a student must keep
+and no code cell that differs between the editions. ``WORKBOOK_LANG=ko`` (or ``en``) overrides it.
+
+Translations live in ``source_helpers/locale/<lang>/*.po`` (gettext's PO format; one file per part: the checks'
+messages, the texts lessons' tests pass to them, each widget module): ``msgid`` is the English text
+as the code writes it, with ``{named}`` fields, and ``msgstr`` the same text in Korean with the same fields.
+``tr("expected shape {expected}, got {got}", expected=..., got=...)`` returns it filled in, in the current
+language; a text with no translation is used in English (``tests/test_i18n.py`` fails on any).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import string
+from pathlib import Path
+
+LANGUAGES = ("en", "ko")
+_LOCALE = Path(__file__).resolve().parent / "locale"
+
+
+def language() -> str:
+    """``"ko"`` in the Korean edition (a working directory named ``*_ko``, or ``WORKBOOK_LANG=ko``), else ``"en"``."""
+    chosen = os.environ.get("WORKBOOK_LANG", "").strip().lower()
+    if chosen in LANGUAGES:
+        return chosen
+    try:
+        folder = Path.cwd().name
+    except OSError:  # the working directory was removed under us
+        return "en"
+    return "ko" if folder.endswith("_ko") else "en"
+
+
+@functools.lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """``{English: translation}`` for ``lang`` (empty for English); fuzzy and empty entries are left out."""
+    if lang == "en":
+        return {}
+    import polib
+
+    merged: dict[str, str] = {}
+    for path in sorted((_LOCALE / lang).glob("*.po")):
+        merged.update({e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.msgstr and "fuzzy" not in e.flags})
+    return merged
+
+
+def fields(text: str) -> set[str]:
+    """The ``{named}`` fields of a template (what a translation must keep)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def tr(english: str, /, **values) -> str:
+    """``english`` in the current language, with ``values`` filled into its ``{fields}``."""
+    text = catalog(language()).get(english, english)
+    return text.format(**values) if values else text
+
+
+def is_korean() -> bool:
+    return language() == "ko"
+
+
+def korean_font_file() -> Path:
+    """NanumGothic, which the ``koreanize-matplotlib`` package ships (no download at run time)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or not spec.origin:
+        raise RuntimeError("the Korean edition needs the koreanize-matplotlib package (pip install -e .)")
+    return Path(spec.origin).parent / "fonts" / "NanumGothic.ttf"
+
+
+def use_korean_font() -> str:
+    """Make matplotlib draw Hangul: register NanumGothic and put it first (DejaVu Sans stays as the fallback for
+    symbols it lacks). Returns the font's family name. Imports no module of koreanize-matplotlib, whose import
+    would change matplotlib's settings on its own."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    path = korean_font_file()
+    font_manager.fontManager.addfont(str(path))
+    family = font_manager.FontProperties(fname=str(path)).get_name()
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [family, *[f for f in matplotlib.rcParams["font.sans-serif"]
+                                                         if f != family]]
+    matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212 minus sign
+    return family
