@@ -7,8 +7,13 @@ PY := $(VENV)/bin/python
 STAMP := $(if $(WORKBOOK_SHARED_ENV),,$(VENV)/.installed-stamp)
 # Tools that nbgrader and the tests start (jupyter, alembic) come from the environment too.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
+# The edition: Korean with `make lab LANG=ko` (or whenever the locale is Korean, LANG=ko_KR.UTF-8): the Korean
+# lessons (lessons/*_ko) and JupyterLab's interface in Korean (its language pack, jupyter-config/ko). EDITION=en
+# or EDITION=ko overrides the locale.
+EDITION ?= $(if $(filter ko%,$(LANG)),ko,en)
 # The lesson JupyterLab opens first.
-START ?= lessons/00_start_here/00_start_here.ipynb
+START ?= $(if $(filter ko,$(EDITION)),lessons/00_start_here_ko/00_start_here_ko.ipynb,lessons/00_start_here/00_start_here.ipynb)
+LAB_LOCALE := $(if $(filter ko,$(EDITION)),--LabApp.app_settings_dir="$(CURDIR)/jupyter-config/ko/lab-settings")
 # Who the JupyterLab is for: students see nbgrader's Validate button only (jupyter-config/student);
 # ROLE=instructor also shows Formgrader, Create Assignment and the course and assignment lists.
 ROLE ?= student
@@ -28,7 +33,7 @@ $(STAMP): pyproject.toml
 ## lab: set up, then open the workbook in JupyterLab (served from the repository root, which is also
 ## nbgrader's course root, so the nbgrader extensions work; the first lesson opens)
 lab: $(STAMP)
-	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)" $(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url="/lab/tree/$(START)" \
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)" $(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url="/lab/tree/$(START)" $(LAB_LOCALE) \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)  # root in containers (Binder, Docker, CI machines)
 
 ## test: set up, then run the whole test suite (in parallel across cores)

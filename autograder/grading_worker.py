@@ -155,6 +155,10 @@ def grade_one(job: Job) -> dict:
     cgroup = sandbox.Cgroup.create(job.limits.memory_mb, job.limits.processes)
     os.environ["JUPYTER_PATH"] = str(_kernel_spec(course, job, workdir, private, runtime, cgroup))
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    # the kernel's messages in the language of the student's edition (its folder name says so too; this holds
+    # wherever the sandbox puts the kernel)
+    from autograder.editions import edition_of
+    os.environ["WORKBOOK_LANG"] = edition_of(job.assignment)
     use_environment_scripts()
 
     # nbgrader's chatter goes to a log in the scratch course, not the instructor's terminal

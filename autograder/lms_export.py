@@ -29,6 +29,11 @@ under ``<grading-dir>/export/`` (``--out`` to move it):
     That student's feedback HTML (``<grading-dir>/feedback/<student>/<assignment>/*.html``), one zip per
     student, to hand back through the LMS. Links and special files there are never followed.
 
+Editions: a lesson's Korean edition (``01_convolution_ko``) is an nbgrader assignment of its own with the same
+cells and points, and it exports as the lesson it translates: one column ``01_convolution`` holding each
+student's result in whichever edition they handed in (the later one, with a note, if they handed in both).
+``questions.csv`` keeps the edition each row was graded in.
+
 Students map to LMS accounts through ``--roster``, a CSV file with a header row. Only ``student_id``
 (nbgrader's id: the folder name under ``submitted/``) is required; every other column is optional:
 ``name`` (as the LMS shows it, e.g. ``Lovelace, Ada``), ``email``, ``section``, ``canvas_id`` (Canvas's
@@ -164,6 +169,36 @@ def collect(gb, assignments: list[str]) -> tuple[dict[str, float], dict[str, Per
                                               submitted=True, timestamp=sub.timestamp, cells=tuple(cells),
                                               comments=tuple(comments))
     return maxima, people, results
+
+
+def fold_editions(assignments: list[str], maxima: dict[str, float], results: dict[tuple[str, str], Result]
+                  ) -> tuple[list[str], dict[str, float], dict[tuple[str, str], Result], list[str]]:
+    """One column per lesson: a student's result in the Korean edition counts as their result in the lesson
+    (``01_convolution_ko`` → ``01_convolution``); of two submissions, the later counts. Returns the columns,
+    their maxima, the folded results and notes."""
+    from autograder.editions import english_name
+
+    columns = list(dict.fromkeys(english_name(a) for a in assignments))
+    folded_max: dict[str, float] = {}
+    notes: list[str] = []
+    for a in assignments:
+        column = english_name(a)
+        if column in folded_max and folded_max[column] != maxima[a]:
+            notes.append(f"{a} is worth {_number(maxima[a])} points but {column} {_number(folded_max[column])}: "
+                         "the editions have drifted (python -m autograder.editions check)")
+        folded_max.setdefault(column, maxima[a])
+    folded: dict[tuple[str, str], Result] = {}
+    for (sid, a), r in results.items():
+        key = (sid, english_name(a))
+        before = folded.get(key)
+        if before is None or (not before.submitted and r.submitted):
+            folded[key] = r
+        elif r.submitted and before.submitted:
+            later = max(before, r, key=lambda x: x.timestamp or datetime.min)
+            folded[key] = later
+            notes.append(f"{sid} handed in {key[1]} in two editions: the later one counts "
+                         f"({_number(later.score)} points)")
+    return columns, folded_max, folded, notes
 
 
 def merge_roster(gradebook: dict[str, Person], roster: dict[str, Person] | None) -> tuple[list[Person], list[str]]:
@@ -365,8 +400,16 @@ def export(db_url: str, out: Path, assignments: list[str] | None = None, roster:
         missing = [a for a in assignments if a not in names]
         if missing:
             raise ValueError(f"not in the gradebook: {', '.join(missing)} (it has {', '.join(names) or 'none'})")
+        # a lesson named brings its editions along (they export as its column)
+        from autograder.editions import english_name
+        assignments = list(dict.fromkeys(x for a in assignments for x in [a, *sorted(
+            n for n in names if n != a and english_name(n) == a)]))
         maxima, known, results = collect(gb, assignments)
+    graded_in = list(assignments)  # what was graded, each edition apart (questions.csv, feedback)
+    per_edition = results
+    assignments, maxima, results, edition_notes = fold_editions(graded_in, maxima, results)
     people, warnings = merge_roster(known, read_roster(roster) if roster else None)
+    warnings = edition_notes + warnings
     unseen = [p.student_id for p in people if p.in_roster and p.student_id not in known]
     if unseen:
         warnings.append(f"in the roster but never graded (0 points, no submission): {', '.join(unseen)}")
@@ -388,10 +431,10 @@ def export(db_url: str, out: Path, assignments: list[str] | None = None, roster:
                                               results, now, moodle_max)
         else:
             write_moodle(moodle / f"{a}.csv", a, maxima[a], people, results, now, moodle_max)
-    write_questions(out / "questions.csv", assignments, people, results)
+    write_questions(out / "questions.csv", graded_in, people, per_edition)
     zips, problems = (0, [])
     if feedback is not None:
-        zips, problems = bundle_feedback(feedback, out / "feedback", people, assignments)
+        zips, problems = bundle_feedback(feedback, out / "feedback", people, graded_in)
     return dict(out=out, students=len(people), assignments=assignments, feedback_zips=zips,
                 warnings=warnings + problems)
 

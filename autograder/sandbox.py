@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # Variables a student's process may see; everything else of the grader's environment stays out.
-ENV_ALLOWED = ("LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION", "WORKBOOK_DEVICE", "MPLBACKEND",
+ENV_ALLOWED = ("LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION", "WORKBOOK_DEVICE", "WORKBOOK_LANG", "MPLBACKEND",
                "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", *THREAD_VARS)
 ETC_ALLOWED = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "passwd", "group", "localtime",
                "fonts", "alternatives", "mime.types")

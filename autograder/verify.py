@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from nbgrader.utils import is_grade, is_solution
 
-from autograder import sandbox, wire
+from autograder import editions, sandbox, wire
 
 HERE = Path(__file__).resolve().parent
 # Lessons whose answers are values the lecture invites students to check with torch themselves: their
@@ -421,12 +421,15 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
     api = {gid: bound_names([c.source]) & set().union(*(loaded_names(t) for t in tests_of.get(gid, [])))
            for gid, c in solutions.items()}
     failed: set[str] = set()
-    session = Session(sandbox_spec, assignment in TORCH_IN_STUDENT_PROCESS, wanted, cell_timeout)
+    session = Session(sandbox_spec, editions.english_name(assignment) in TORCH_IN_STUDENT_PROCESS, wanted,
+                      cell_timeout)
     session.notebook_end = time.monotonic() + notebook_timeout
     session.signatures, session.in_place = reference_signatures([c.source for c in solutions.values()])
     trusted: dict = {"__name__": "__main__", "__builtins__": builtins}
-    env_before = os.environ.get("NBGRADER_EXECUTION")
+    env_before = {k: os.environ.get(k) for k in ("NBGRADER_EXECUTION", "WORKBOOK_LANG")}
     os.environ["NBGRADER_EXECUTION"] = "autograde"  # widgets in setup cells stay inert
+    # the tests run here: their messages in the language of the student's edition, as the student saw them
+    os.environ["WORKBOOK_LANG"] = editions.edition_of(assignment)
     try:
         session.start()
         for src in added.get(-1, []):
@@ -472,10 +475,11 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
                 session.exec_cell("added", src)
     finally:
         session.process.stop()
-        if env_before is None:
-            os.environ.pop("NBGRADER_EXECUTION", None)
-        else:
-            os.environ["NBGRADER_EXECUTION"] = env_before
+        for key, value in env_before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     if session.restarts:
         verdict.notes.append(f"the student's process was restarted {session.restarts} time(s) after a time-out")
     if session.dead:

@@ -263,7 +263,7 @@ def student_version(workdir: Path | None = None, lesson: str = LESSON) -> nbform
 def honest_submissions(student, lesson: str = LESSON) -> dict[str, nbformat.NotebookNode]:
     refs = solution_sources(read(solution_path(lesson)))
     answers = answer_sources(read(solution_path(lesson)))  # written answers: left for a grader
-    module = next(m for m in lesson_modules() if m.LESSON == lesson)
+    module = next(m for m in lesson_modules(editions=True) if m.LESSON == lesson)
     subs = {"solved": fill(student, {**refs, **answers}), "blank": copy.deepcopy(student)}
     first = {}
     for mutant in module.MUTANTS:

@@ -134,6 +134,9 @@ def running(nb, timeout: int = 120, env: dict | None = None):
     nb = copy.deepcopy(nb)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(REPO)}})
+    # the kernel runs in the repository root, not the lesson's folder: say which edition's language it speaks
+    edition = nb.metadata.get("workbook", {}).get("edition", "en")
+    env = {"WORKBOOK_LANG": edition, **(env or {})}
     old = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
     seconds: dict[int, float] = {}

@@ -25,6 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 STUDENT_CONFIG = REPO / "jupyter-config" / "student"
+KOREAN_LAB_SETTINGS = REPO / "jupyter-config" / "ko" / "lab-settings"  # what make lab LANG=ko gives JupyterLab
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in front
 OUTPUTS = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
 ACTIVE_CELL = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
@@ -94,12 +95,13 @@ class Lab:
 
 
 @contextlib.contextmanager
-def jupyter_lab(root: Path, state: Path, disabled_extensions: list[str] = ()):
+def jupyter_lab(root: Path, state: Path, disabled_extensions: list[str] = (), edition: str = "en"):
     """Start ``jupyter lab`` on 127.0.0.1 with a random token, serving ``root``.
 
     ``state`` holds everything the server writes (settings, workspaces, runtime files).
     ``disabled_extensions`` are switched off on top of the student configuration (the negative test
-    uses it to remove the widget manager)."""
+    uses it to remove the widget manager). ``edition="ko"`` starts it as ``make lab LANG=ko`` does: JupyterLab's
+    interface in Korean (its language pack, chosen by the settings in ``jupyter-config/ko``)."""
     token = secrets.token_hex(16)
     port = _free_port()
     config_path = [str(STUDENT_CONFIG)]
@@ -127,6 +129,8 @@ def jupyter_lab(root: Path, state: Path, disabled_extensions: list[str] = ()):
             f"--LabApp.workspaces_dir={state / 'workspaces'}",
             # window.jupyterapp, so a test can wait until every plugin (the widget manager) is active
             "--LabApp.expose_app_in_browser=True"]
+    if edition == "ko":
+        argv.append(f"--LabApp.app_settings_dir={KOREAN_LAB_SETTINGS}")
     if hasattr(os, "getuid") and os.getuid() == 0:
         argv.append("--allow-root")
     log = state / "jupyter-lab.log"

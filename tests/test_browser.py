@@ -25,7 +25,11 @@ pytestmark = [
 ]
 
 SHOTS = L.REPO / "build" / "browser"
-LESSONS = sorted(p.name for p in (L.REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
+ALL = sorted(p.name for p in (L.REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
+LESSONS = [name for name in ALL if not name.endswith("_ko")]
+# The Korean edition: its solutions in a JupyterLab started as `make lab LANG=ko` does (its student versions
+# differ from the English ones only in prose, which the English run of the student versions covers)
+KOREAN = [name for name in ALL if name.endswith("_ko")]
 TIMES: dict[str, float] = {}
 CONSOLE: dict[str, list[str]] = {}  # console errors (not failures: JupyterLab logs some of its own)
 
@@ -51,6 +55,11 @@ def course(tmp_path_factory):
     filled = harness.fill(harness.read(harness.lesson_path(lesson)),
                           harness.solution_sources(harness.read(harness.solution_path(lesson))))
     (root / "lessons" / lesson / f"{lesson}_answered.ipynb").write_text(json.dumps(filled))
+    korean = f"{lesson}_ko"
+    if (root / "lessons" / korean).exists():
+        filled = harness.fill(harness.read(harness.lesson_path(korean)),
+                              harness.solution_sources(harness.read(harness.solution_path(korean))))
+        (root / "lessons" / korean / f"{korean}_answered.ipynb").write_text(json.dumps(filled))
     return root
 
 
@@ -69,6 +78,18 @@ def context(lab):
         page.close()
         lab.shutdown_kernels()
         yield ctx
+        ctx.close()
+
+
+@pytest.fixture(scope="session")
+def context_ko(course, tmp_path_factory):
+    """The Korean edition's JupyterLab (make lab LANG=ko) and a browser page context for it."""
+    with L.jupyter_lab(course, tmp_path_factory.mktemp("lab-state-ko"), edition="ko") as server, L.browser() as b:
+        ctx = b.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+        page, _ = L.open_notebook(ctx, server, "lessons/00_start_here_ko/00_start_here_ko.ipynb")
+        page.close()
+        server.shutdown_kernels()
+        yield server, ctx
         ctx.close()
 
 
@@ -107,6 +128,34 @@ def test_lesson_runs_and_widgets_render(lab, context, version, lesson):
     moved = _exercise(lab, context, f"{version}/{lesson}/{lesson}.ipynb", errors_expected=version == "lessons")
     if lesson != "08_self_check":  # the quiz has no widget
         assert moved, f"{version}/{lesson} shows no interactive widget"
+
+
+@pytest.mark.parametrize("lesson", KOREAN)
+def test_korean_lesson_runs_and_widgets_render(context_ko, lesson):
+    lab, context = context_ko
+    moved = _exercise(lab, context, f"solutions/{lesson}/{lesson}.ipynb", errors_expected=False)
+    if lesson != "08_self_check_ko":
+        assert moved, f"solutions/{lesson} shows no interactive widget"
+
+
+@pytest.mark.skipif(not KOREAN, reason="no Korean edition built")
+def test_korean_interface_and_validate(context_ko):
+    """JupyterLab's own menus are Korean (its language pack), the lesson's text is Korean, and Validate works."""
+    lab, context = context_ko
+    page, log = L.open_notebook(context, lab, "lessons/00_start_here_ko/00_start_here_ko.ipynb")
+    try:
+        menus = page.locator(".lm-MenuBar-content").inner_text()
+        assert "파일" in menus and "File" not in menus, f"the menu bar is not in Korean: {menus!r}"
+        assert "합니다" in page.locator(L.NOTEBOOK).inner_text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "00_start_here_ko-lab.png"))
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+    result = _validate(lab, context, "lessons/00_start_here_ko/00_start_here_ko_answered.ipynb")
+    assert result.startswith("success"), result
+    result = _validate(lab, context, "lessons/00_start_here_ko/00_start_here_ko.ipynb")
+    assert result.startswith("error") and "NotImplementedError" in result, result
 
 
 def _validate(lab, context, path: str) -> str:

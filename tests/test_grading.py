@@ -31,7 +31,7 @@ from tests.mutants import lesson_modules
 
 pytestmark = pytest.mark.slow
 
-LESSON_MODULES = lesson_modules()
+LESSON_MODULES = lesson_modules(editions=True)
 
 
 def sample_mutants(module):

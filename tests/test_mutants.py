@@ -13,7 +13,7 @@ from tests.mutants import lesson_modules
 
 pytestmark = pytest.mark.slow
 
-LESSON_MODULES = lesson_modules()
+LESSON_MODULES = lesson_modules(editions=True)
 
 
 @pytest.mark.parametrize("module", LESSON_MODULES, ids=lambda m: m.LESSON)

@@ -22,7 +22,7 @@ from tests import classroom as C
 from tests.harness import function_of, grade_cells, grade_id, lesson_path, read, solution_path, solution_sources
 from tests.mutants import lesson_modules
 
-LESSONS = lesson_modules()
+LESSONS = lesson_modules(editions=True)
 # Lesson 08's student process imports torch (its answers may be checked with it): 2 s a run. One mutant
 # per question there; tests/test_mutants.py runs all of them in one kernel.
 MUTANTS_PER_EXERCISE = {"08_self_check": 1}
