@@ -104,6 +104,11 @@ def test_student_version_hides_solutions_and_hidden_tests(lesson):
 WRITTEN = [lesson for lesson in LESSONS if lesson[:2] in {f"{n:02d}" for n in range(1, 10)}]
 
 
+# what an answer cell's example and rubric, and its question, are headed with, in each edition
+WRITTEN_MARKERS = {False: ("**Example answer.**", "**Rubric", "Written question"),
+                   True: ("**예시 답안.**", "**채점 기준", "서술형 문제")}
+
+
 @pytest.mark.parametrize("lesson", WRITTEN)
 def test_written_questions_carry_points_an_example_answer_and_a_rubric(lesson):
     nb = read(solution_path(lesson))
@@ -114,10 +119,11 @@ def test_written_questions_carry_points_an_example_answer_and_a_rubric(lesson):
         assert meta["points"] > 0 and not is_locked(cell), gid
         body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
         assert cell.source.startswith("### BEGIN SOLUTION") and cell.source.rstrip().endswith("### END SOLUTION")
-        assert "**Example answer.**" in body and "**Rubric" in body, gid
+        example, rubric, heading = WRITTEN_MARKERS[lesson.endswith("_ko")]
+        assert example in body and rubric in body, gid
         question = nb.cells[nb.cells.index(cell) - 1]
         assert question.cell_type == "markdown" and is_locked(question) and not is_grade(question), gid
-        assert "Written question" in question.source, gid
+        assert heading in question.source, gid
 
 
 @pytest.mark.parametrize("lesson", WRITTEN)
@@ -127,7 +133,8 @@ def test_student_version_holds_no_example_answer_or_rubric(lesson):
     assert answers, f"{lesson}: no written questions"
     assert answer_sources(student) == {gid: "YOUR ANSWER HERE" for gid in answers}
     text = "\n".join(c.source for c in student.cells)
-    assert "Example answer" not in text and "Rubric" not in text
+    for marker in WRITTEN_MARKERS[lesson.endswith("_ko")][:2]:
+        assert marker.strip("*.") not in text, marker
     for source in answers.values():  # no sentence of an example answer reaches the student copy
         for line in source.splitlines()[1:-1]:
             if len(line) > 40:
@@ -207,5 +214,6 @@ def test_no_lesson_says_a_pass_means_done(path):
     passing test prints nothing, or that all tests passed."""
     nb = json.loads(path.read_text())
     text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").lower()
-    for claim in ("prints nothing", "all tests passed", "all tests pass"):
+    for claim in ("prints nothing", "all tests passed", "all tests pass",
+                  "아무것도 출력하지 않", "모든 테스트를 통과", "모든 테스트 통과"):  # the Korean edition's words
         assert claim not in text, claim
