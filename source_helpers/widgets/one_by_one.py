@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.patches import Circle
 
 from .. import torch_ref
+from ..i18n import tr
 from ..data import sample_image
 from .core import interactive_figure, new_figure, yours_or
 
@@ -65,32 +66,32 @@ def plot_pixel(r: dict, names=MIXER_NAMES):
     img = r["image"]
     ax.imshow(np.clip(img.transpose(1, 2, 0), 0, 1) if img.shape[0] == 3 else img[0], cmap="gray")
     ax.add_patch(Circle((r["col"], r["row"]), 1.5, fill=False, edgecolor="yellow", linewidth=2))
-    ax.set_title(f"input {img.shape[0]} x {img.shape[1]} x {img.shape[2]}\npixel (row {r['row']}, col {r['col']})",
-                 fontsize=9)
+    ax.set_title(tr("input {c} x {h} x {w}\npixel (row {row}, col {col})", c=img.shape[0], h=img.shape[1],
+                    w=img.shape[2], row=r["row"], col=r["col"]), fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
     n_out, n_in = r["weight"].shape
     ax_w, ax_x, ax_b, ax_y = mid.subplots(1, 4, width_ratios=[n_in, 1, 1, 1])
     _annotated(ax_w, r["weight"], f"W ({n_out} x {n_in})")
-    ax_w.set_yticks(range(n_out), list(names[:n_out]), fontsize=7)
-    _annotated(ax_x, r["x_vec"][:, None], "x at pixel")
+    ax_w.set_yticks(range(n_out), [tr(n) for n in names[:n_out]], fontsize=7)
+    _annotated(ax_x, r["x_vec"][:, None], tr("x at pixel"))
     if n_in == 3:
         ax_w.set_xticks(range(3), ["R", "G", "B"], fontsize=7)
         ax_x.set_yticks(range(3), ["R", "G", "B"], fontsize=7)
     _annotated(ax_b, r["bias"][:, None], "+ b")
     _annotated(ax_y, r["out_vec"][:, None], "= y")
-    mid.suptitle("y = W x + b: one matrix-vector product per pixel", fontsize=9)
+    mid.suptitle(tr("y = W x + b: one matrix-vector product per pixel"), fontsize=9)
     axes = right.subplots(2, 2).ravel() if n_out == 4 else right.subplots(1, n_out).ravel()
     for k, ax_o in enumerate(axes[:n_out]):
         lim = float(np.abs(r["out"][k]).max()) or 1.0
         ax_o.imshow(r["out"][k], cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax_o.add_patch(Circle((r["col"], r["row"]), 1.5, fill=False, edgecolor="black", linewidth=1.5))
-        ax_o.set_title(names[k] if k < len(names) else f"channel {k}", fontsize=8)
+        ax_o.set_title(tr(names[k]) if k < len(names) else tr("channel {k}", k=k), fontsize=8)
         ax_o.set_xticks([])
         ax_o.set_yticks([])
-    title = f"output by {r['source']}"
+    title = tr("output by {source}", source=r["source"])
     if r["max_diff"] is not None:
-        title += f"\nmax |yours - torch| = {r['max_diff']:.1e}"
+        title += "\n" + tr("max |yours - torch| = {diff}", diff=f"{r['max_diff']:.1e}")
     right.suptitle(title, fontsize=8)
     return fig
 
@@ -102,9 +103,9 @@ def pixel_inspector(forward_fn: Callable | None = None, image: np.ndarray | None
     weight = COLOR_MIXER if weight is None else weight
     bias = np.zeros(weight.shape[0]) if bias is None else bias
     controls = dict(
-        row=W.IntSlider(20, 0, image.shape[1] - 1, description="row", continuous_update=False),
-        col=W.IntSlider(20, 0, image.shape[2] - 1, description="col", continuous_update=False),
+        row=W.IntSlider(20, 0, image.shape[1] - 1, description=tr("row"), continuous_update=False),
+        col=W.IntSlider(20, 0, image.shape[2] - 1, description=tr("col"), continuous_update=False),
     )
     return interactive_figure(inspect_pixel, plot_pixel, controls,
                               fixed=dict(image=image, weight=weight, bias=bias, forward_fn=forward_fn),
-                              title="Pixel inspector: a 1x1 conv mixes the channels of one pixel")
+                              title=tr("Pixel inspector: a 1x1 conv mixes the channels of one pixel"))
