@@ -210,6 +210,10 @@ def build_notebook(lesson: str, lang: str = "ko") -> Built:
             problems.append(f"{where}: marked fuzzy (revise the translation, then remove the flag)")
             continue
         text = entry.msgstr
+        if _markers(cell.source) != _markers(text):  # written answers are markdown with nbgrader's markers
+            problems.append(f"{where}: nbgrader's BEGIN/END lines ({', '.join(_markers(cell.source))}) must stay "
+                            "exactly as in the English cell")
+            continue
         if cell.cell_type == "code":
             why = code_difference(cell.source, text, graded=_is_graded(cell))
             if why:
@@ -226,11 +230,13 @@ def build_notebook(lesson: str, lang: str = "ko") -> Built:
     return Built(nb, problems)
 
 
+def _markers(text: str) -> list[str]:
+    return [m.group(0).strip() for m in _MARKER.finditer(text)]
+
+
 def code_difference(english: str, translated: str, *, graded: bool) -> str | None:
     """Why ``translated`` is not the same code as ``english`` (None when only prose differs)."""
-    if _MARKER.findall(english) != _MARKER.findall(translated) or [
-            m.group(0).strip() for m in _MARKER.finditer(english)] != [
-            m.group(0).strip() for m in _MARKER.finditer(translated)]:
+    if _markers(english) != _markers(translated):
         return "nbgrader's BEGIN/END markers differ from the English cell"
     try:
         same = code_skeleton(english, graded=graded) == code_skeleton(translated, graded=graded)
