@@ -9,8 +9,8 @@ import numpy as np
 from matplotlib.patches import Circle
 
 from .. import torch_ref
-from ..i18n import tr
 from ..data import sample_image
+from ..i18n import tr
 from .core import interactive_figure, new_figure, yours_or
 
 __all__ = ["COLOR_MIXER", "MIXER_NAMES", "inspect_pixel", "plot_pixel", "pixel_inspector"]

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from .. import torch_ref
 from ..data import sample_image
+from ..i18n import tr
 from .core import close, interactive_figure, new_figure, yours_or
 
 __all__ = ["MAX_SHIFT", "shift_images", "pool_with", "pooling_shift", "plot_pooling_shift", "shift_explorer"]
@@ -33,7 +34,7 @@ def pool_with(x: np.ndarray, mode: str, K: int, S: int, fn: Callable | None = No
     to torch's ``max_pool2d`` / ``avg_pool2d`` by the rule of ``core.yours_or`` (and saying when yours differs)."""
     xt = torch_ref.to_torch(x[None, None], _CPU)
     ref = torch_ref.to_numpy((F.max_pool2d if mode == "max" else F.avg_pool2d)(xt, K, S))[0, 0]
-    shown, source, _ = yours_or(ref, f"torch's {mode}_pool2d", fn,
+    shown, source, _ = yours_or(ref, tr("torch's {fn}", fn=f"{mode}_pool2d"), fn,
                                 lambda f: np.asarray(f(x[None, None], K, S)[0])[0, 0],
                                 name=f"{mode}_pool2d_forward", agrees=close())
     return shown, source
@@ -73,24 +74,28 @@ def plot_pooling_shift(r: dict):
     axes = fig.subplots(2, 3)
     vmax = max(float(r["original"].max()), 1e-12)
     panels = [
-        (axes[0, 0], r["original"], "gray", f"input crop {r['original'].shape[0]} x {r['original'].shape[1]}"),
-        (axes[0, 1], r["shifted"], "gray", f"shifted by ({r['shift_y']} down, {r['shift_x']} right)"),
+        (axes[0, 0], r["original"], "gray",
+         tr("input crop {h} x {w}", h=r["original"].shape[0], w=r["original"].shape[1])),
+        (axes[0, 1], r["shifted"], "gray",
+         tr("shifted by ({down} down, {right} right)", down=r["shift_y"], right=r["shift_x"])),
         (axes[0, 2], np.abs(r["original"] - r["shifted"]), "magma",
-         f"|difference|: {100 * r['raw_unchanged']:.0f}% of pixels unchanged"),
-        (axes[1, 0], r["pooled"], "gray", f"{r['mode']} pool K={r['K']}, S={r['S']}: {r['pooled'].shape}"),
-        (axes[1, 1], r["pooled_shifted"], "gray", "pooled, shifted input"),
+         tr("|difference|: {pct}% of pixels unchanged", pct=f"{100 * r['raw_unchanged']:.0f}")),
+        (axes[1, 0], r["pooled"], "gray",
+         tr("{mode} pool K={K}, S={S}: {shape}", mode=tr(r["mode"]), K=r["K"], S=r["S"], shape=r["pooled"].shape)),
+        (axes[1, 1], r["pooled_shifted"], "gray", tr("pooled, shifted input")),
     ]
     for ax, img, cmap, title in panels:
         ax.imshow(img, cmap=cmap, vmin=0, vmax=vmax if cmap == "gray" else None)
         ax.set_title(title, fontsize=9)
     ax = axes[1, 2]
     ax.imshow(np.where(r["same"], 1.0, 0.0), cmap="RdYlGn", vmin=0, vmax=1)
-    ax.set_title(f"pooled values unchanged (green): {100 * r['unchanged']:.0f}%", fontsize=9)
+    ax.set_title(tr("pooled values unchanged (green): {pct}%", pct=f"{100 * r['unchanged']:.0f}"), fontsize=9)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(f"{r['image_name']}: mean change {100 * r['raw_change']:.0f}% before pooling, "
-                 f"{100 * r['change']:.0f}% after pooling  (pooled by {r['source']})", fontsize=10)
+    fig.suptitle(tr("{image}: mean change {before}% before pooling, {after}% after pooling  (pooled by {source})",
+                    image=tr(r["image_name"]), before=f"{100 * r['raw_change']:.0f}",
+                    after=f"{100 * r['change']:.0f}", source=r["source"]), fontsize=10)
     return fig
 
 
@@ -100,13 +105,14 @@ def shift_explorer(max_pool_fn: Callable | None = None, avg_pool_fn: Callable | 
     images = dict(shift_images() if images is None else images)
     slider = dict(continuous_update=False)
     controls = dict(
-        image_name=W.Dropdown(options=list(images), value=list(images)[0], description="image"),
-        mode=W.ToggleButtons(options=["max", "avg"], value="max", description="pooling"),
+        image_name=W.Dropdown(options=[(tr(name), name) for name in images], value=list(images)[0],
+                              description=tr("image")),
+        mode=W.ToggleButtons(options=[(tr("max"), "max"), (tr("avg"), "avg")], value="max", description=tr("pooling")),
         K=W.IntSlider(2, 1, 6, description="K", **slider),
         S=W.IntSlider(2, 1, 6, description="S", **slider),
-        shift_x=W.IntSlider(1, 0, MAX_SHIFT, description="shift right", **slider),
-        shift_y=W.IntSlider(0, 0, MAX_SHIFT, description="shift down", **slider),
+        shift_x=W.IntSlider(1, 0, MAX_SHIFT, description=tr("shift right"), **slider),
+        shift_y=W.IntSlider(0, 0, MAX_SHIFT, description=tr("shift down"), **slider),
     )
     return interactive_figure(pooling_shift, plot_pooling_shift, controls,
                               fixed=dict(images=images, pool_fns={"max": max_pool_fn, "avg": avg_pool_fn}),
-                              title="Shift the input: how much of the pooled map stays the same?")
+                              title=tr("Shift the input: how much of the pooled map stays the same?"))
