@@ -10,6 +10,7 @@ from matplotlib.patches import Rectangle
 
 from .. import torch_ref
 from ..data import sample_image
+from ..i18n import tr
 from .core import NOT_DONE, interactive_figure, new_figure, try_yours, yours_or
 
 __all__ = [
@@ -36,14 +37,16 @@ def conv_arithmetic(H: int, K: int, P: int, S: int, step: int = 0,
     out = span // S + 1 if fits else 0
     starts = [i * S for i in range(out)]
     uncovered = span - (out - 1) * S if fits else 0
-    formula = f"H' = (H - K + 2P)/S + 1 = ({H} - {K} + 2*{P})/{S} + 1 = {exact:g}"
+    formula = tr("H' = (H - K + 2P)/S + 1 = ({H} - {K} + 2*{P})/{S} + 1 = {exact}", H=H, K=K, P=P, S=S,
+                 exact=f"{exact:g}")
     if not fits:
-        verdict = f"impossible: the {K}-wide kernel does not fit in the padded input of {padded}"
+        verdict = tr("impossible: the {K}-wide kernel does not fit in the padded input of {padded}", K=K,
+                     padded=padded)
     elif not valid:
-        verdict = (f"not an integer: the last {uncovered} padded row(s) are never covered, "
-                   f"so H' floors to {out} (as in torch)")
+        verdict = tr("not an integer: the last {uncovered} padded row(s) are never covered, "
+                     "so H' floors to {out} (as in torch)", uncovered=uncovered, out=out)
     else:
-        verdict = f"output {out} x {out}"
+        verdict = tr("output {out} x {out}", out=out)
     n = max(out * out, 1)
     step = step % n
     window = (starts[step // out], starts[step % out]) if out else None
@@ -52,12 +55,12 @@ def conv_arithmetic(H: int, K: int, P: int, S: int, step: int = 0,
     if yours.used:
         student = repr(yours.value)
     elif yours.why == NOT_DONE:
-        student = "not implemented yet"
+        student = tr("not implemented yet")
     elif yours.given:  # an error is the right answer for impossible settings: shown, not a fallback
         student = f"{type(yours.error).__name__}: {yours.error}"
     return dict(H=H, K=K, P=P, S=S, padded=padded, exact=exact, valid=valid, fits=fits, out=out,
                 starts=starts, uncovered=uncovered, step=step, window=window, formula=formula,
-                verdict=verdict, student=student, source=yours.source("the formula"))
+                verdict=verdict, student=student, source=yours.source(tr("the formula")))
 
 
 def plot_conv_arithmetic(r: dict):
@@ -78,7 +81,7 @@ def plot_conv_arithmetic(r: dict):
         top, left = r["window"]
         ax_in.add_patch(Rectangle((left, top), r["K"], r["K"], facecolor="tab:blue", alpha=0.35,
                                   edgecolor="tab:blue", linewidth=2))
-    ax_in.set_title(f"padded input {n} x {n} (grey = padding P={P} per side)", fontsize=9)
+    ax_in.set_title(tr("padded input {n} x {n} (grey = padding P={P} per side)", n=n, P=P), fontsize=9)
     for ax, size in ((ax_in, n), (ax_out, max(r["out"], 1))):
         ax.set_xlim(0, size)
         ax.set_ylim(size, 0)
@@ -91,11 +94,11 @@ def plot_conv_arithmetic(r: dict):
             current = r["window"] is not None and r["step"] == i * out + j
             ax_out.add_patch(Rectangle((j, i), 1, 1, facecolor="tab:blue" if current else "white",
                                        alpha=0.6 if current else 1, edgecolor="0.4"))
-    ax_out.set_title(f"output {out} x {out}" if out else "no output", fontsize=9)
+    ax_out.set_title(tr("output {out} x {out}", out=out) if out else tr("no output"), fontsize=9)
     color = "black" if r["valid"] else "red"
     text = f"{r['formula']}\n{r['verdict']}"
     if r["student"] is not None:
-        text += f"\nyour conv_output_size(H, K, P, S) -> {r['student']}"
+        text += "\n" + tr("your conv_output_size(H, K, P, S) -> {student}", student=r["student"])
     fig.suptitle(text, fontsize=10, color=color)
     return fig
 
@@ -108,11 +111,11 @@ def conv_arithmetic_explorer(output_size_fn: Callable | None = None) -> W.Widget
         K=W.IntSlider(3, 1, 7, description="K", **slider),
         P=W.IntSlider(0, 0, 3, description="P", **slider),
         S=W.IntSlider(2, 1, 4, description="S", **slider),
-        step=W.Play(value=0, min=0, max=63, interval=700, description="window"),
+        step=W.Play(value=0, min=0, max=63, interval=700, description=tr("window")),
     )
     return interactive_figure(conv_arithmetic, plot_conv_arithmetic, controls,
                               fixed=dict(output_size_fn=output_size_fn),
-                              title="Convolution arithmetic (one axis; the other is the same)")
+                              title=tr("Convolution arithmetic (one axis; the other is the same)"))
 
 
 # ----------------------------------------------------------------------------- filter playground
@@ -152,19 +155,20 @@ def plot_filter(r: dict):
     fig = new_figure(10, 3.6)
     ax_img, ax_k, ax_out = fig.subplots(1, 3, width_ratios=[3, 1.2, 3])
     ax_img.imshow(r["image"], cmap="gray")
-    ax_img.set_title(f"input {r['image'].shape[0]} x {r['image'].shape[1]}", fontsize=9)
+    ax_img.set_title(tr("input {h} x {w}", h=r["image"].shape[0], w=r["image"].shape[1]), fontsize=9)
     k = r["kernel"]
     lim = np.abs(k).max() or 1.0
     ax_k.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
     for (i, j), v in np.ndenumerate(k):
         ax_k.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=8)
-    ax_k.set_title(r["kernel_name"], fontsize=9)
+    ax_k.set_title(tr(r["kernel_name"]), fontsize=9)
     out = r["out"]
     lim = np.abs(out).max() or 1.0
     ax_out.imshow(out, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    title = f"output {out.shape[0]} x {out.shape[1]} (S={r['stride']}, P={r['padding']})\nby {r['source']}"
+    title = tr("output {h} x {w} (S={S}, P={P})\nby {source}", h=out.shape[0], w=out.shape[1], S=r["stride"],
+               P=r["padding"], source=r["source"])
     if r["max_diff"] is not None:
-        title += f"; max |yours - torch| = {r['max_diff']:.1e}"
+        title += tr("; max |yours - torch| = {diff}", diff=f"{r['max_diff']:.1e}")
     ax_out.set_title(title, fontsize=9)
     for ax in (ax_img, ax_k, ax_out):
         ax.set_xticks([])
@@ -175,10 +179,11 @@ def plot_filter(r: dict):
 def filter_playground(image: np.ndarray | None = None, conv_fn: Callable | None = None) -> W.Widget:
     """Pick a filter, stride and padding; see what your ``conv_fn`` (or torch's, until yours works) makes."""
     controls = dict(
-        kernel_name=W.Dropdown(options=list(FILTERS), value="vertical edge", description="filter"),
+        kernel_name=W.Dropdown(options=[(tr(name), name) for name in FILTERS], value="vertical edge",
+                               description=tr("filter")),
         stride=W.IntSlider(1, 1, 4, description="S", continuous_update=False),
         padding=W.IntSlider(0, 0, 3, description="P", continuous_update=False),
     )
     image = sample_image() if image is None else image
     return interactive_figure(apply_filter, plot_filter, controls, fixed=dict(image=image, conv_fn=conv_fn),
-                              title="Filter playground")
+                              title=tr("Filter playground"))
