@@ -14,7 +14,9 @@ import ipywidgets as W
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.ticker import LogFormatter
 
+from ..i18n import is_korean, tr
 from .core import close, interactive_figure, new_figure, yours_or
 
 __all__ = [
@@ -111,7 +113,8 @@ def normalization_cube(method: str = "GN", G: int = 2, N: int = 4, C: int = 6, H
     selected = labels == labels[0, 0, 0]
     set_size = int(selected.sum())
     shape = statistic_shape(method, N, C, G_eff)
-    axes = {"BN": "(N, H, W)", "LN": "(C, H, W)", "IN": "(H, W)", "GN": f"(C/G = {C // G_eff} channels, H, W)"}[method]
+    axes = {"BN": "(N, H, W)", "LN": "(C, H, W)", "IN": "(H, W)",
+            "GN": tr("(C/G = {n} channels, H, W)", n=C // G_eff)}[method]
     noise = batch_noise(N, G=G if C % G == 0 else 1, C=C, HW=noise_HW, draws=draws, seed=seed, gn_fn=gn_fn)
     return dict(method=method, G=G_eff, N=N, C=C, HW=HW, labels=labels, selected=selected,
                 n_sets=int(labels.max()) + 1, set_size=set_size, stat_shape=shape, axes=axes, noise=noise,
@@ -133,8 +136,15 @@ def _cube_colors(r: dict) -> np.ndarray:
 
 def _params(method: str, C: int) -> str:
     if method == "LN":
-        return f"C x H x W (nn.LayerNorm) or C = {C} (GN, G=1)"
-    return f"C = {C}, never per sample"
+        return tr("C x H x W (nn.LayerNorm) or C = {C} (GN, G=1)", C=C)
+    return tr("C = {C}, never per sample", C=C)
+
+
+class _PlainLogFormatter(LogFormatter):
+    """A log axis's labels as plain numbers (0.6, 2, 10): the ticks LogFormatter labels, no mathtext."""
+
+    def __call__(self, x, pos=None):
+        return f"{x:g}" if super().__call__(x, pos) else ""
 
 
 def plot_normalization_cube(r: dict):
@@ -144,40 +154,47 @@ def plot_normalization_cube(r: dict):
     N, C, HW = r["labels"].shape
     filled = np.ones((C, N, HW), dtype=bool)
     ax_cube.voxels(filled, facecolors=_cube_colors(r), edgecolor=(0.3, 0.3, 0.3, 0.25), linewidth=0.4)
-    ax_cube.set_xlabel("C (channels)", fontsize=8)
-    ax_cube.set_ylabel("N (batch)", fontsize=8)
+    ax_cube.set_xlabel(tr("C (channels)"), fontsize=8)
+    ax_cube.set_ylabel(tr("N (batch)"), fontsize=8)
     ax_cube.set_zlabel("H·W", fontsize=8)
     ax_cube.set_box_aspect((C, N, HW))
     for axis in (ax_cube.xaxis, ax_cube.yaxis, ax_cube.zaxis):
         axis.set_ticklabels([])
     ax_cube.view_init(elev=18, azim=-72)
     name = r["method"] + (f" (G={r['G']})" if r["method"] == "GN" else "")
-    ax_cube.set_title(f"{name}: blue = one set sharing a mean/variance\n"
-                      f"({r['set_size']} elements, over {r['axes']}); {r['n_sets']} sets in all\n"
-                      f"statistics {' x '.join(map(str, r['stat_shape']))};  gamma, beta: {_params(r['method'], C)}",
+    ax_cube.set_title(tr("{name}: blue = one set sharing a mean/variance\n"
+                         "({size} elements, over {axes}); {n_sets} sets in all\n"
+                         "statistics {shape};  gamma, beta: {params}",
+                         name=name, size=r['set_size'], axes=r['axes'], n_sets=r['n_sets'],
+                         shape=' x '.join(map(str, r['stat_shape'])), params=_params(r['method'], C)),
                       fontsize=8)
 
     nz = r["noise"]
     ax_hist = fig.add_subplot(grid[1])
-    ax_hist.hist(nz["bn_values"], bins=30, color="tab:blue", alpha=0.7, label=f"BN (spread {nz['bn_spread']:.2f})")
-    ax_hist.axvline(nz["gn_value"], color="tab:red", linewidth=2.5, label=f"GN, G={nz['G']} (one value)")
-    ax_hist.set_xlabel("normalized value of one pixel of one fixed image", fontsize=8)
-    ax_hist.set_ylabel("random batches", fontsize=8)
-    ax_hist.set_title(f"the same image in {len(nz['bn_values'])} random batches of N={nz['N']}\n"
-                      f"GN by {nz['gn_source']}", fontsize=8)
+    ax_hist.hist(nz["bn_values"], bins=30, color="tab:blue", alpha=0.7,
+                 label=tr("BN (spread {spread})", spread=f"{nz['bn_spread']:.2f}"))
+    ax_hist.axvline(nz["gn_value"], color="tab:red", linewidth=2.5, label=tr("GN, G={G} (one value)", G=nz['G']))
+    ax_hist.set_xlabel(tr("normalized value of one pixel of one fixed image"), fontsize=8)
+    ax_hist.set_ylabel(tr("random batches"), fontsize=8)
+    ax_hist.set_title(tr("the same image in {draws} random batches of N={N}\n"
+                         "GN by {source}", draws=len(nz['bn_values']), N=nz['N'], source=nz['gn_source']), fontsize=8)
     ax_hist.legend(fontsize=8)
 
     ax_curve = fig.add_subplot(grid[2])
     sizes = np.array(list(nz["curve"]))
     spread = np.array(list(nz["curve"].values()))
-    ax_curve.loglog(sizes, spread, "o-", color="tab:blue", label="BN: std of a channel's batch mean")
-    ax_curve.text(0.97, 0.97, "GN: spread 0 at every N\n(statistics of the image alone)", color="tab:red",
+    ax_curve.loglog(sizes, spread, "o-", color="tab:blue", label=tr("BN: std of a channel's batch mean"))
+    ax_curve.text(0.97, 0.97, tr("GN: spread 0 at every N\n(statistics of the image alone)"), color="tab:red",
                   fontsize=8, ha="right", va="top", transform=ax_curve.transAxes)
     ax_curve.axvline(nz["N"], color="0.5", linestyle=":")
-    ax_curve.set_xlabel("batch size N", fontsize=8)
-    ax_curve.set_title("BN's statistics are estimates from the batch:\nnoise falls like 1/sqrt(N)", fontsize=8)
+    ax_curve.set_xlabel(tr("batch size N"), fontsize=8)
+    ax_curve.set_title(tr("BN's statistics are estimates from the batch:\nnoise falls like 1/sqrt(N)"), fontsize=8)
     ax_curve.legend(fontsize=7)
     ax_curve.tick_params(labelsize=7)
+    if is_korean():  # log-axis labels are mathtext, whose minus is U+2212: NanumGothic has none, so plain text
+        for axis in (ax_curve.xaxis, ax_curve.yaxis):
+            axis.set_major_formatter(_PlainLogFormatter())
+            axis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
     ax_hist.tick_params(labelsize=7)
     return fig
 
@@ -186,9 +203,9 @@ def normalization_cube_explorer(gn_fn: Callable | None = None) -> W.Widget:
     """Pick BN/LN/IN/GN, G and the batch size N; pass your ``group_norm_forward`` to see it in the noise panel."""
     slider = dict(continuous_update=False)
     controls = dict(
-        method=W.ToggleButtons(options=list(METHODS), value="GN", description="method"),
-        G=W.SelectionSlider(options=[1, 2, 3, 6], value=2, description="G (GN)", **slider),
-        N=W.IntSlider(4, 1, 16, description="batch N", **slider),
+        method=W.ToggleButtons(options=list(METHODS), value="GN", description=tr("method")),
+        G=W.SelectionSlider(options=[1, 2, 3, 6], value=2, description=tr("G (GN)"), **slider),
+        N=W.IntSlider(4, 1, 16, description=tr("batch N"), **slider),
     )
     return interactive_figure(normalization_cube, plot_normalization_cube, controls,
-                              fixed=dict(gn_fn=gn_fn), title="The normalization cube (C = 6 channels)")
+                              fixed=dict(gn_fn=gn_fn), title=tr("The normalization cube (C = 6 channels)"))
