@@ -8,6 +8,7 @@ from typing import Callable
 import ipywidgets as W
 import torch
 
+from ..i18n import tr
 from .core import interactive_figure, new_figure, try_yours
 
 __all__ = ["layer_parameters", "plot_layer_parameters", "parameter_explorer"]
@@ -32,11 +33,12 @@ def layer_parameters(H: int, C_in: int, units: int, K: int, fc_count_fn: Callabl
     fc = int(yours.value) if yours.used else torch_fc
     if yours.error is not None:  # shown instead of breaking the widget
         not_done = isinstance(yours.error, NotImplementedError)
-        student = "not implemented yet" if not_done else f"{type(yours.error).__name__}: {yours.error}"
+        student = tr("not implemented yet") if not_done else f"{type(yours.error).__name__}: {yours.error}"
     else:
         student = repr(yours.value) if yours.given else None
     return dict(H=H, C_in=C_in, units=units, K=K, n_in=n_in, fc=fc, source=yours.source("torch.nn.Linear"),
-                torch_fc=torch_fc, conv=conv, ratio=fc / conv, student=student)
+                torch_fc=torch_fc, conv=conv, ratio=fc / conv, student=student,
+                used=yours.used)
 
 
 def _whole(value) -> str | None:
@@ -47,8 +49,8 @@ def _whole(value) -> str | None:
 def plot_layer_parameters(r: dict):
     fig = new_figure(8, 2.8)
     ax = fig.subplots()
-    labels = [f"fully connected\n{r['n_in']:,} inputs -> {r['units']}",
-              f"convolution\n{r['units']} filters of {r['C_in']} x {r['K']} x {r['K']}"]
+    labels = [tr("fully connected\n{n_in} inputs -> {units}", n_in=f"{r['n_in']:,}", units=r["units"]),
+              tr("convolution\n{units} filters of {C_in} x {K} x {K}", units=r["units"], C_in=r["C_in"], K=r["K"])]
     values = [r["fc"], r["conv"]]
     bars = ax.barh(labels, values, color=["tab:orange", "tab:blue"])
     ax.set_xscale("log")
@@ -56,16 +58,16 @@ def plot_layer_parameters(r: dict):
     ax.invert_yaxis()
     for bar, value in zip(bars, values, strict=True):
         ax.text(value * 1.15, bar.get_y() + bar.get_height() / 2, f"{value:,}", va="center", fontsize=10)
-    ax.set_xlabel("learnable parameters (log scale)")
+    ax.set_xlabel(tr("learnable parameters (log scale)"))
     call = f"fc_parameter_count({r['n_in']}, {r['units']})"
-    if r["source"].startswith("your"):
-        source = f"your {call} = {r['student']}"
+    if r["used"]:
+        source = tr("your {call} = {student}", call=call, student=r["student"])
     elif r["student"] is not None:
-        source = f"torch.nn.Linear (your {call}: {r['student']})"
+        source = tr("torch.nn.Linear (your {call}: {student})", call=call, student=r["student"])
     else:
         source = "torch.nn.Linear"
-    text = (f"a {r['C_in']} x {r['H']} x {r['H']} image: the FC layer needs {r['ratio']:,.0f}x the parameters "
-            f"of the conv layer\nFC count from {source}")
+    text = tr("a {C_in} x {H} x {H} image: the FC layer needs {ratio}x the parameters of the conv layer\n"
+              "FC count from {source}", C_in=r["C_in"], H=r["H"], ratio=f"{r['ratio']:,.0f}", source=source)
     fig.suptitle(text, fontsize=9)
     return fig
 
@@ -76,9 +78,9 @@ def parameter_explorer(fc_count_fn: Callable | None = None) -> W.Widget:
     controls = dict(
         H=W.IntSlider(32, 8, 224, description="H = W", **slider),
         C_in=W.IntSlider(3, 1, 64, description="C_in", **slider),
-        units=W.IntSlider(100, 1, 512, description="units", **slider),
+        units=W.IntSlider(100, 1, 512, description=tr("units"), **slider),
         K=W.IntSlider(5, 1, 7, description="K", **slider),
     )
     return interactive_figure(layer_parameters, plot_layer_parameters, controls,
                               fixed=dict(fc_count_fn=fc_count_fn),
-                              title="Fully connected vs convolution: learnable parameters")
+                              title=tr("Fully connected vs convolution: learnable parameters"))
