@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..i18n import tr
 from .core import interactive_figure, new_figure, same_shape, yours_or
 
 __all__ = ["torch_batchnorm_forward", "bn_histograms", "plot_bn_histograms", "bn_histogram_explorer"]
@@ -59,7 +60,7 @@ def bn_histograms(weight_scale: float = 1.0, gamma: float = 1.0, beta: float = 0
         return a, y, rm, rv
 
     reference = run(torch_batchnorm_forward)
-    result, source, _ = yours_or(reference, "torch F.batch_norm", bn_fn, run, name="batchnorm_forward",
+    result, source, _ = yours_or(reference, tr("torch F.batch_norm"), bn_fn, run, name="batchnorm_forward",
                                  usable=lambda r: same_shape(reference[1])(r[1]),
                                  agrees=lambda mine, ref: all(map(np.allclose, mine, ref)))
     a, y, running_mean, running_var = result
@@ -78,20 +79,24 @@ def plot_bn_histograms(r: dict):
     ax_a, ax_y = fig.subplots(1, 2)
     a, y = r["a"], r["y"]
     for j in range(min(a.shape[1], 4)):  # four features, one colour each
-        ax_a.hist(a[:, j], bins=25, alpha=0.5, label=f"feature {j}")
+        ax_a.hist(a[:, j], bins=25, alpha=0.5, label=tr("feature {j}", j=j))
         ax_y.hist(y[:, j], bins=25, alpha=0.5)
-    ax_a.set_title(f"before BN: a = x W  (weight scale {r['weight_scale']:.3g})\n"
-                   f"mean {a.mean():.3g}, std {a.std():.3g} over all features", fontsize=9)
+    ax_a.set_title(tr("before BN: a = x W  (weight scale {scale})\n"
+                      "mean {mean}, std {std} over all features",
+                      scale=f"{r['weight_scale']:.3g}", mean=f"{a.mean():.3g}", std=f"{a.std():.3g}"), fontsize=9)
     ax_a.legend(fontsize=7)
     ax_y.axvline(r["beta"], color="black", linestyle="--", linewidth=1)
-    stats = "batch statistics" if r["mode"] == "train" else f"running statistics after {r['steps']} training steps"
-    ax_y.set_title(f"after BN ({r['mode']} mode: {stats})\n"
-                   f"mean {r['y_mean']:.3g} (beta {r['beta']:.3g}), std {r['y_std']:.3g} (gamma {r['gamma']:.3g}); "
-                   f"{100 * r['relu_alive']:.0f}% > 0", fontsize=9)
+    stats = (tr("batch statistics") if r["mode"] == "train"
+             else tr("running statistics after {steps} training steps", steps=r["steps"]))
+    ax_y.set_title(tr("after BN ({mode} mode: {stats})\n"
+                      "mean {mean} (beta {beta}), std {std} (gamma {gamma}); {pct}% > 0",
+                      mode=tr(r["mode"]), stats=stats, mean=f"{r['y_mean']:.3g}", beta=f"{r['beta']:.3g}",
+                      std=f"{r['y_std']:.3g}", gamma=f"{r['gamma']:.3g}", pct=f"{100 * r['relu_alive']:.0f}"),
+                   fontsize=9)
     for ax in (ax_a, ax_y):
-        ax.set_xlabel("activation")
-    ax_a.set_ylabel("count")
-    fig.suptitle(f"batch of {r['batch_size']}, BN by {r['source']}", fontsize=10)
+        ax.set_xlabel(tr("activation"))
+    ax_a.set_ylabel(tr("count"))
+    fig.suptitle(tr("batch of {n}, BN by {source}", n=r["batch_size"], source=r["source"]), fontsize=10)
     return fig
 
 
@@ -99,12 +104,13 @@ def bn_histogram_explorer(bn_fn: Callable | None = None) -> W.Widget:
     """Sliders for the weight scale, gamma and beta, a train/eval switch and the running-statistics steps."""
     slider = dict(continuous_update=False)
     controls = dict(
-        weight_scale=W.FloatLogSlider(1.0, base=10, min=-2, max=2, step=0.25, description="weight scale", **slider),
-        gamma=W.FloatSlider(1.0, min=0.0, max=3.0, step=0.1, description="gamma", **slider),
-        beta=W.FloatSlider(0.0, min=-2.0, max=2.0, step=0.1, description="beta", **slider),
-        mode=W.ToggleButtons(options=["train", "eval"], value="train", description="mode"),
-        steps=W.IntSlider(20, 0, 100, description="steps (eval)", **slider),
-        batch_size=W.IntSlider(64, 2, 256, description="batch size", **slider),
+        weight_scale=W.FloatLogSlider(1.0, base=10, min=-2, max=2, step=0.25, description=tr("weight scale"), **slider),
+        gamma=W.FloatSlider(1.0, min=0.0, max=3.0, step=0.1, description=tr("gamma"), **slider),
+        beta=W.FloatSlider(0.0, min=-2.0, max=2.0, step=0.1, description=tr("beta"), **slider),
+        mode=W.ToggleButtons(options=[(tr("train"), "train"), (tr("eval"), "eval")], value="train",
+                             description=tr("mode")),
+        steps=W.IntSlider(20, 0, 100, description=tr("steps (eval)"), **slider),
+        batch_size=W.IntSlider(64, 2, 256, description=tr("batch size"), **slider),
     )
     return interactive_figure(bn_histograms, plot_bn_histograms, controls, fixed=dict(bn_fn=bn_fn),
-                              title="Activations before and after batch norm")
+                              title=tr("Activations before and after batch norm"))
