@@ -18,6 +18,8 @@ import numbers
 import numpy as _np
 
 from . import diagnose as _diagnose
+from .i18n import shown as _shown
+from .i18n import tr
 
 # Captured once, at import. Rebinding np.<name> later does not affect these references, and the
 # ndarray type itself (and its methods) cannot be patched from Python.
@@ -62,10 +64,9 @@ class Mistake:
 
 def _require_ndarray(value, name: str) -> None:
     if type(value) is not _NDARRAY:  # exact type: subclasses can override comparison and arithmetic
-        raise AssertionError(
-            f"{name}: expected a numpy.ndarray, got {type(value).__module__}.{type(value).__qualname__}. "
-            "Return a plain NumPy array (np.asarray(...) if needed)."
-        )
+        raise AssertionError(tr(
+            "{name}: expected a numpy.ndarray, got {type}. Return a plain NumPy array (np.asarray(...) if needed).",
+            name=_shown(name), type=f"{type(value).__module__}.{type(value).__qualname__}"))
 
 
 def _fmt_index(idx) -> str:
@@ -84,7 +85,7 @@ def _matches(actual, candidate, rtol: float, atol: float) -> bool:
 def _known_mistake(actual, mistakes, rtol: float, atol: float) -> list[str]:
     for mistake in mistakes:
         if _matches(actual, mistake.array, rtol, atol):
-            return [f"  Your result matches a known mistake: {mistake.description}"]
+            return [tr("  Your result matches a known mistake: {description}", description=_shown(mistake.description))]
     return []
 
 
@@ -95,8 +96,9 @@ def check_shape(actual, expected_shape, name: str = "output") -> None:
     if not _array_equal_shapes(tuple(actual.shape), expected_shape):
         hint = ""
         if sorted(actual.shape) == sorted(expected_shape):
-            hint = " The same sizes in another order: check the axis order (NCHW) or a transpose."
-        raise AssertionError(f"{name}: expected shape {expected_shape}, got {tuple(actual.shape)}.{hint}")
+            hint = tr(" The same sizes in another order: check the axis order (NCHW) or a transpose.")
+        raise AssertionError(tr("{name}: expected shape {expected}, got {got}.", name=_shown(name),
+                                expected=expected_shape, got=tuple(actual.shape)) + hint)
 
 
 def check_array(
@@ -118,27 +120,30 @@ def check_array(
     some channels, the right values in the wrong places); ``sizes`` (such as ``{"N": 4, "K·K": 9}``)
     lets it name a factor.
     """
-    _require_ndarray(expected, f"{name} (expected value given by the test)")
+    name = _shown(name)
+    _require_ndarray(expected, tr("{name} (expected value given by the test)", name=name))
     _require_ndarray(actual, name)
     check_shape(actual, expected.shape, name)
     if check_dtype and expected.dtype.kind == "f" and actual.dtype != expected.dtype:
-        raise AssertionError(
-            f"{name}: expected dtype {expected.dtype}, got {actual.dtype}. "
-            "Keep the dtype of the inputs (do not cast, and do not start from np.zeros(..., dtype=int))."
-        )
+        raise AssertionError(tr(
+            "{name}: expected dtype {expected}, got {got}. "
+            "Keep the dtype of the inputs (do not cast, and do not start from np.zeros(..., dtype=int)).",
+            name=name, expected=expected.dtype, got=actual.dtype))
     if actual.dtype.kind not in "biuf":
-        raise AssertionError(f"{name}: expected a numeric array, got dtype {actual.dtype}.")
+        raise AssertionError(tr("{name}: expected a numeric array, got dtype {dtype}.", name=name, dtype=actual.dtype))
     a = actual.astype(_np.float64)
     e = expected.astype(_np.float64)
     finite = _isfinite(a)
     if not finite.all():
         first = _unravel_index(_argmax(~finite), a.shape)
         n_bad = a.size - int(_count_nonzero(finite))
-        lines = [f"{name}: contains NaN or inf ({n_bad} of {a.size} values), first at index {_fmt_index(first)}"
-                 + (" where the expected value is finite" if bool(_isfinite(e).all()) else "") + "."]
-        lines += _known_mistake(actual, mistakes, rtol, atol) or [
+        where = dict(name=name, bad=n_bad, size=a.size, index=_fmt_index(first))
+        lines = [tr("{name}: contains NaN or inf ({bad} of {size} values), first at index {index} where the "
+                    "expected value is finite.", **where) if bool(_isfinite(e).all()) else
+                 tr("{name}: contains NaN or inf ({bad} of {size} values), first at index {index}.", **where)]
+        lines += _known_mistake(actual, mistakes, rtol, atol) or [tr(
             "  Look for a division by something that can be 0 (a variance, a count, a sum of exponentials), "
-            "np.log or np.sqrt of a value that can be 0 or negative, or np.exp of a large number."]
+            "np.log or np.sqrt of a value that can be 0 or negative, or np.exp of a large number.")]
         raise AssertionError("\n".join(lines))
     err = _abs(a - e)
     tol = atol + rtol * _abs(e)
@@ -149,12 +154,14 @@ def check_array(
     first = _unravel_index(_argmax(bad), a.shape)
     worst = _unravel_index(_argmax(err), a.shape)
     scale = float(_abs(e[worst]))
-    rel = f" (relative {float(err[worst]) / scale:.3g})" if scale > 0 else ""
+    rel = tr(" (relative {rel})", rel=f"{float(err[worst]) / scale:.3g}") if scale > 0 else ""
     lines = [
-        f"{name}: {n_bad} of {a.size} values differ "
-        f"(tolerance atol={atol:g} + rtol={rtol:g}*|expected|).",
-        f"  first differing index {_fmt_index(first)}: expected {float(e[first])!r}, got {float(a[first])!r}",
-        f"  max abs error {float(err[worst]):.3g} at index {_fmt_index(worst)}{rel}",
+        tr("{name}: {bad} of {size} values differ (tolerance atol={atol} + rtol={rtol}*|expected|).",
+           name=name, bad=n_bad, size=a.size, atol=f"{atol:g}", rtol=f"{rtol:g}"),
+        tr("  first differing index {index}: expected {expected}, got {got}", index=_fmt_index(first),
+           expected=repr(float(e[first])), got=repr(float(a[first]))),
+        tr("  max abs error {error} at index {index}", error=f"{float(err[worst]):.3g}", index=_fmt_index(worst))
+        + rel,
     ]
     known = _known_mistake(actual, mistakes, rtol, atol)
     lines += known
@@ -163,16 +170,18 @@ def check_array(
             found = _diagnose.relation(a, e, bad, rtol=rtol, atol=atol, sizes=sizes)
         except Exception:  # noqa: BLE001
             found = []
-        lines += [f"  Pattern: {sentence}." for sentence in found]
+        lines += [tr("  Pattern: {sentence}.", sentence=sentence) for sentence in found]
     raise AssertionError("\n".join(lines))
 
 
 def _as_exact_number(value, name: str):
     # bool is an int subclass but never a meaningful count; objects with a custom __eq__ are refused.
     if type(value) is bool or not isinstance(value, numbers.Real):
-        raise AssertionError(f"{name}: expected a number, got {type(value).__qualname__} {value!r}.")
+        raise AssertionError(tr("{name}: expected a number, got {type} {value}.", name=_shown(name),
+                                type=type(value).__qualname__, value=repr(value)))
     if type(value) not in _NUMBER_TYPES:  # exact types: a subclass could override float(), ==, ...
-        raise AssertionError(f"{name}: expected a Python or NumPy number, got {type(value).__qualname__}.")
+        raise AssertionError(tr("{name}: expected a Python or NumPy number, got {type}.", name=_shown(name),
+                                type=type(value).__qualname__))
     return value
 
 
@@ -181,16 +190,19 @@ def check_int(actual, expected: int, name: str = "value") -> None:
     value = _as_exact_number(actual, name)
     f = float(value)
     if _isnan(f) or _isinf(f) or f != int(f):
-        raise AssertionError(f"{name}: expected the integer {expected}, got the non-integer {value!r}.")
+        raise AssertionError(tr("{name}: expected the integer {expected}, got the non-integer {got}.",
+                                name=_shown(name), expected=expected, got=repr(value)))
     if int(f) != int(expected):
-        raise AssertionError(f"{name}: expected {int(expected)}, got {int(f)}.")
+        raise AssertionError(tr("{name}: expected {expected}, got {got}.", name=_shown(name), expected=int(expected),
+                                got=int(f)))
 
 
 def check_close_scalar(actual, expected: float, name: str = "value", *, rtol=1e-7, atol=1e-12) -> None:
     """Assert that the number ``actual`` is within ``atol + rtol*|expected|`` of ``expected``."""
     value = float(_as_exact_number(actual, name))
     if not (abs(value - expected) <= atol + rtol * abs(expected)):
-        raise AssertionError(f"{name}: expected {expected!r}, got {value!r} (error {abs(value - expected):.3g}).")
+        raise AssertionError(tr("{name}: expected {expected}, got {got} (error {error}).", name=_shown(name),
+                                expected=repr(expected), got=repr(value), error=f"{abs(value - expected):.3g}"))
 
 
 def check_raises(exc_type, fn, *args, name: str | None = None, **kwargs) -> None:
@@ -198,27 +210,30 @@ def check_raises(exc_type, fn, *args, name: str | None = None, **kwargs) -> None
 
     Returns None, like every check: a test cell may end with it without printing a value (nbgrader
     reads a printed value at the end of a test cell as a partial grade)."""
-    label = name or getattr(fn, "__name__", "the function")
+    label = _shown(name) if name else getattr(fn, "__name__", None) or tr("the function")
     call = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
     try:
         result = fn(*args, **kwargs)
     except exc_type:
         return None
     except NotImplementedError:
-        raise AssertionError(f"{label}({call}) raised NotImplementedError: the exercise is not done yet.") from None
+        raise AssertionError(tr("{label}({call}) raised NotImplementedError: the exercise is not done yet.",
+                                label=label, call=call)) from None
     except Exception as exc:
-        raise AssertionError(
-            f"{label}({call}) should raise {exc_type.__name__}, but raised {type(exc).__name__}: {exc}"
-        ) from None
-    raise AssertionError(f"{label}({call}) should raise {exc_type.__name__}, but returned {result!r}.")
+        raise AssertionError(tr("{label}({call}) should raise {expected}, but raised {raised}: {error}", label=label,
+                                call=call, expected=exc_type.__name__, raised=type(exc).__name__, error=exc)) from None
+    raise AssertionError(tr("{label}({call}) should raise {expected}, but returned {result}.", label=label, call=call,
+                            expected=exc_type.__name__, result=repr(result)))
 
 
 def check_choice(actual, allowed, name: str = "answer") -> None:
     """Assert that ``actual`` is one of ``allowed`` (compared as plain strings/ints, not via its __eq__)."""
     if type(actual) not in (str, int, bool):
-        raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got a {type(actual).__qualname__}.")
+        raise AssertionError(tr("{name}: expected one of {allowed}, got a {type}.", name=_shown(name),
+                                allowed=repr(list(allowed)), type=type(actual).__qualname__))
     if not any(type(actual) is type(a) and actual == a for a in allowed):
-        raise AssertionError(f"{name}: expected one of {list(allowed)!r}, got {actual!r}.")
+        raise AssertionError(tr("{name}: expected one of {allowed}, got {got}.", name=_shown(name),
+                                allowed=repr(list(allowed)), got=repr(actual)))
 
 
 def check_cases(name: str, cases, run, *, uses: dict | None = None) -> None:
@@ -252,20 +267,22 @@ def check_cases(name: str, cases, run, *, uses: dict | None = None) -> None:
         return None
     passed = [case for case, text in outcomes if text is None]
     first_case, first_text = failed[0]
-    lines = [f"{name}: {len(failed)} of {len(outcomes)} cases fail; the first is "
-             f"{_diagnose.describe_case(first_case)}:"]
+    name = _shown(name)
+    lines = [tr("{name}: {failed} of {total} cases fail; the first is {case}:", name=name, failed=len(failed),
+                total=len(outcomes), case=_diagnose.describe_case(first_case))]
     lines += ["  " + line for line in first_text.splitlines()]
     caller = _caller_globals()
     for helper, (correct, arguments) in (uses or {}).items():
         why = _helper_disagrees(caller.get(helper), correct, arguments, helper)
         if why:
-            lines.insert(0, f"{name}: this test uses your {helper}, which is wrong ({why}). Fix it first: the "
-                            "function tested here may be right (at grading it is tested with a correct one).")
+            lines.insert(0, tr("{name}: this test uses your {helper}, which is wrong ({why}). Fix it first: the "
+                               "function tested here may be right (at grading it is tested with a correct one).",
+                               name=name, helper=helper, why=why))
     condition = _diagnose.separating_condition(passed, [case for case, _ in failed])
     if condition:
-        lines.append(f"  Pattern: right when {condition[0]}, wrong when {condition[1]}.")
+        lines.append(tr("  Pattern: right when {right}, wrong when {wrong}.", right=condition[0], wrong=condition[1]))
     elif not passed:
-        lines.append("  Every case fails, so the mistake does not depend on these parameters.")
+        lines.append(tr("  Every case fails, so the mistake does not depend on these parameters."))
     raise AssertionError("\n".join(lines))
 
 
@@ -287,7 +304,8 @@ def _describe_exception(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not any(p in f.filename for p in _LIBRARY_PARTS)]
     if frames and frames[-1].line:
         where = frames[-1]
-        return f"{text}\n  at line {where.lineno} of your `{where.name}`: {where.line.strip()}"
+        return text + "\n" + tr("  at line {line} of your `{function}`: {code}", line=where.lineno,
+                                 function=where.name, code=where.line.strip())
     return text
 
 
@@ -308,7 +326,8 @@ class calling:  # noqa: N801  (used as `with calling(...)`, like a function)
             return False
         if not _students_error(exc):  # the grader's own errors are not the student's
             return False
-        raise AssertionError(f"{self.call} raised {_describe_exception(exc)}") from exc
+        raise AssertionError(tr("{call} raised {error}", call=_shown(self.call),
+                                error=_describe_exception(exc))) from exc
 
 
 def _caller_globals() -> dict:
@@ -320,22 +339,22 @@ def _caller_globals() -> dict:
 def _helper_disagrees(fn, correct, arguments, name: str) -> str | None:
     """Why the student's helper ``fn`` is wrong on one of ``arguments``, or None when it agrees."""
     if fn is None:
-        return "it is not defined"
+        return tr("it is not defined")
     for args in arguments:
         call = f"{name}{tuple(args)!r}"
         try:
             got = fn(*args)
         except NotImplementedError:
-            return "it is not written yet"
+            return tr("it is not written yet")
         except TimeoutError:
             raise
         except Exception as exc:  # noqa: BLE001
             if not _students_error(exc):
                 raise
-            return f"{call} raised {type(exc).__name__}: {exc}"
+            return tr("{call} raised {error}", call=call, error=f"{type(exc).__name__}: {exc}")
         want = correct(*args)
         if type(got) not in _NUMBER_TYPES or got != want:
-            return f"{call} gave {got!r}, expected {want!r}"
+            return tr("{call} gave {got}, expected {expected}", call=call, got=repr(got), expected=repr(want))
     return None
 
 
@@ -365,9 +384,10 @@ def check_together(name: str, **parts) -> None:
         except AssertionError as exc:
             wrong.append((part, str(exc)))
     if wrong:
-        verdict = f"{name}: {' and '.join(p for p, _ in wrong)} wrong"
-        verdict += f"; {', '.join(right)} right" if right else ""
-        raise AssertionError("\n".join([verdict + "."] + [text for _, text in wrong]))
+        name, wrong_parts = _shown(name), tr(" and ").join(p for p, _ in wrong)
+        verdict = (tr("{name}: {wrong} wrong; {right} right.", name=name, wrong=wrong_parts, right=", ".join(right))
+                   if right else tr("{name}: {wrong} wrong.", name=name, wrong=wrong_parts))
+        raise AssertionError("\n".join([verdict] + [text for _, text in wrong]))
 
 
 from . import feedback as _feedback  # noqa: E402

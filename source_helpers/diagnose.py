@@ -17,6 +17,8 @@ from fractions import Fraction
 
 import numpy as _np
 
+from .i18n import tr
+
 # Captured at import, like source_helpers.checks: a later rebinding of np.<name> changes nothing here.
 _abs = _np.abs
 _median = _np.median
@@ -51,7 +53,7 @@ def _factor_name(c: float, sizes: dict[str, float]) -> str:
     if named:
         return f" (= {named[0]})"
     if c < 0 and abs(c + 1) < 1e-9:
-        return " (the sign is flipped)"
+        return tr(" (the sign is flipped)")
     frac = Fraction(c).limit_denominator(64)
     if frac.denominator > 1 and abs(float(frac) - c) <= 1e-9 * abs(c):
         return f" (= {frac})"
@@ -71,17 +73,17 @@ def _placement(a, e, rtol, atol) -> str | None:
     if a.size < 2 or not _close(_sort(a, axis=None), _sort(e, axis=None), rtol, atol):
         return None
     if a.ndim >= 2 and a.shape[-1] == a.shape[-2] and _close(a, e.swapaxes(-1, -2), rtol, atol):
-        return "the expected values, transposed (the last two axes swapped: rows and columns)"
+        return tr("the expected values, transposed (the last two axes swapped: rows and columns)")
     for i, j in itertools.combinations(range(a.ndim), 2):
         if a.shape[i] == a.shape[j] and _close(a, e.swapaxes(i, j), rtol, atol):
-            return f"the expected values with axes {i} and {j} swapped"
+            return tr("the expected values with axes {i} and {j} swapped", i=i, j=j)
     for axis in range(a.ndim):
         if _close(a, _flip(e, axis=axis), rtol, atol):
-            return f"the expected values in reverse order along axis {axis}"
+            return tr("the expected values in reverse order along axis {axis}", axis=axis)
     if _close(a.ravel(), e.transpose(tuple(reversed(range(e.ndim)))).ravel(), rtol, atol):
-        return "the expected values laid out in the reverse axis order (a reshape without the transpose it needs?)"
-    return ("the expected values, all of them, in other positions (a reshape or transpose in the wrong "
-            "order, or the wrong axis?)")
+        return tr("the expected values laid out in the reverse axis order (a reshape without the transpose it needs?)")
+    return tr("the expected values, all of them, in other positions (a reshape or transpose in the wrong "
+              "order, or the wrong axis?)")
 
 
 def _shift(a, e, rtol, atol) -> str | None:
@@ -95,8 +97,9 @@ def _shift(a, e, rtol, atol) -> str | None:
             got = a[(slice(None),) * axis + (lo,)]
             want = e[(slice(None),) * axis + (hi,)]
             if _close(got, want, rtol, atol):
-                return (f"the expected values shifted by one position along axis {axis} "
-                        f"(index i holds the value of {'i-1' if step == 1 else 'i+1'}: an off-by-one slice or index?)")
+                return tr("the expected values shifted by one position along axis {axis} "
+                          "(index i holds the value of {other}: an off-by-one slice or index?)", axis=axis,
+                          other="i-1" if step == 1 else "i+1")
     return None
 
 
@@ -108,48 +111,51 @@ def relation(actual, expected, bad, *, rtol: float, atol: float, sizes: dict[str
     if ee > 0:
         c = float((a * e).sum()) / ee
         if abs(c - 1) > 1e-9 and c != 0 and _close(a, c * e, rtol, atol):
-            return [f"every value is {c:.6g} times the expected one{_factor_name(c, sizes)}"]
+            return [tr("every value is {factor} times the expected one", factor=f"{c:.6g}") + _factor_name(c, sizes)]
     d = a - e
     offset = float(_median(d))
     if offset != 0 and _close(a, e + offset, rtol, atol):
-        return [f"every value is off by the same constant {offset:+.6g} "
-                "(an extra or missing term added to every value)"]
+        return [tr("every value is off by the same constant {offset} "
+                   "(an extra or missing term added to every value)", offset=f"{offset:+.6g}")]
     if a.ndim >= 2 and a.shape[1] > 1:
         per_channel = _median(d, axis=tuple(i for i in range(a.ndim) if i != 1), keepdims=True)
         if _close(a, e + per_channel, rtol, atol):
-            return ["the error is a constant per channel (axis 1), different for each channel (a per-channel "
-                    "term such as a bias, mean or β added or subtracted wrongly?)"]
+            return [tr("the error is a constant per channel (axis 1), different for each channel (a per-channel "
+                       "term such as a bias, mean or β added or subtracted wrongly?)")]
     if not a.any() and e.any():
-        return ["every value is 0: the output is never written, or it is multiplied by something that is 0"]
+        return [tr("every value is 0: the output is never written, or it is multiplied by something that is 0")]
     place = _placement(a, e, rtol, atol) or _shift(a, e, rtol, atol)
     if place:
-        return [f"you return {place}"]
+        return [tr("you return {place}", place=place)]
     zeros = bad & (a == 0) & (e != 0)
     if zeros.any() and (zeros == bad).all():
-        found.append(f"every wrong value is 0 where the expected one is not ({int(zeros.sum())} of them): "
-                     "part of the output is never written or is masked out")
+        found.append(tr("every wrong value is 0 where the expected one is not ({count} of them): "
+                        "part of the output is never written or is masked out", count=int(zeros.sum())))
     if a.ndim >= 3 and min(a.shape[-2:]) >= 3:
         inner = bad[..., 1:-1, 1:-1]
         if not inner.any():
-            found.append("only values on the border (the first or last row or column of the last two axes) "
-                         "are wrong: look at the padding or at the edges of your loops")
+            found.append(tr("only values on the border (the first or last row or column of the last two axes) "
+                            "are wrong: look at the padding or at the edges of your loops"))
         elif not bad[..., :-1, :-1].any() or not bad[..., 1:, 1:].any():
-            found.append("the wrong values sit at one edge of the last two axes: a loop or slice that stops "
-                         "one short or starts one late?")
+            found.append(tr("the wrong values sit at one edge of the last two axes: a loop or slice that stops "
+                            "one short or starts one late?"))
     if a.ndim >= 2:
         samples = _axis_subset(bad, 0)
         if samples is not None:
-            found.append(f"only sample(s) {_fmt_list(samples)} of the {a.shape[0]} (axis 0) are wrong" +
-                         (": the first sample is right (something that uses sample 0, or a batch "
-                          "statistic, where each sample needs its own?)" if 0 not in samples else ""))
+            found.append(tr("only sample(s) {samples} of the {total} (axis 0) are wrong: the first sample is right "
+                            "(something that uses sample 0, or a batch statistic, where each sample needs its own?)",
+                            samples=_fmt_list(samples), total=a.shape[0]) if 0 not in samples else
+                         tr("only sample(s) {samples} of the {total} (axis 0) are wrong", samples=_fmt_list(samples),
+                            total=a.shape[0]))
         if a.ndim >= 3:
             channels = _axis_subset(bad, 1)
             if channels is not None:
-                found.append(f"only channel(s) {_fmt_list(channels)} of the {a.shape[1]} (axis 1) are wrong")
+                found.append(tr("only channel(s) {channels} of the {total} (axis 1) are wrong",
+                                channels=_fmt_list(channels), total=a.shape[1]))
     elif a.ndim == 1:
         hit = _axis_subset(bad, 0)
         if hit is not None and len(hit) <= 3:
-            found.append(f"only entries {_fmt_list(hit)} are wrong")
+            found.append(tr("only entries {entries} are wrong", entries=_fmt_list(hit)))
     return found
 
 
@@ -182,7 +188,8 @@ def _conditions(case: dict) -> dict[tuple[int, str, str], bool]:
         facts[(0, f"{k} = 1", f"{k} ≠ 1")] = v == 1
         facts[(0, f"{k} = 0", f"{k} ≠ 0")] = v == 0
         facts[(1, f"{k} > 1", f"{k} ≤ 1")] = v > 1
-        facts[(3, f"{k} is odd", f"{k} is even")] = isinstance(v, int) and v % 2 == 1
+        facts[(3, f"{k} is odd", f"{k} is even", tr("{k} is odd", k=k), tr("{k} is even", k=k))] = (
+            isinstance(v, int) and v % 2 == 1)
     for (k1, v1), (k2, v2) in itertools.combinations(numbers.items(), 2):
         facts[(2, f"{k1} = {k2}", f"{k1} ≠ {k2}")] = v1 == v2
     for k, v in case.items():
@@ -193,13 +200,14 @@ def _conditions(case: dict) -> dict[tuple[int, str, str], bool]:
 
 def separating_condition(passed: list[dict], failed: list[dict]) -> tuple[str, str] | None:
     """(right when ..., wrong when ...) for the simplest fact that holds in every failing case and in no
-    passing one, or the other way round; None when no single fact separates them."""
+    passing one, or the other way round; None when no single fact separates them. (A fact's key may carry its
+    translation after the English, which alone orders the facts: the choice does not depend on the language.)"""
     if not passed or not failed:
         return None
     facts_passed = [_conditions(c) for c in passed]
     facts_failed = [_conditions(c) for c in failed]
     for key in sorted(set().union(*facts_passed, *facts_failed)):
-        _, fact, negation = key
+        fact, negation = key[-2:]
         in_failed = [f.get(key, False) for f in facts_failed]
         in_passed = [f.get(key, False) for f in facts_passed]
         if all(in_failed) and not any(in_passed):

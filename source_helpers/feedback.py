@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 
+from .i18n import tr
+
 MESSAGE = "✓ passed. Hidden tests run when your notebook is graded: a pass here is not yet full marks."
 _CALLS_A_CHECK = re.compile(r"^\s*(?:\w+\.)?check_\w+\(|^\s*with calling\(", re.M)
 _registered: list = []  # the one hook of this kernel, so a second import does not add another
@@ -26,7 +28,7 @@ def _after_cell(result) -> None:
     if os.environ.get("NBGRADER_EXECUTION"):
         return
     if getattr(result, "success", False) and is_test_cell(getattr(result.info, "raw_cell", "")):
-        print(MESSAGE)
+        print(tr(MESSAGE))
 
 
 def register() -> None:

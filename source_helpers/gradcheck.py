@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as _np
 
 from .checks import check_array
+from .i18n import shown, tr
 
 _NDARRAY = _np.ndarray
 _zeros_like = _np.zeros_like
@@ -59,7 +60,8 @@ def check_gradient(analytic, f: Callable[[_np.ndarray], _np.ndarray], x: _np.nda
     message; the numerical estimate itself is accurate to about 1e-9 on the small float64 inputs used.
     """
     numeric = numerical_gradient(f, x, dout, h=h)
-    check_array(analytic, numeric, f"{name} (compared with the centred-difference estimate, h={h:g})",
+    check_array(analytic, numeric, tr("{name} (compared with the centred-difference estimate, h={h})", name=shown(name),
+                                      h=f"{h:g}"),
                 rtol=rtol, atol=atol, mistakes=mistakes)
 
 

@@ -89,3 +89,49 @@ def use_korean_font() -> str:
                                                          if f != family]]
     matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212 minus sign
     return family
+
+
+# ----------------------------------------------------------------------------- texts the lessons' tests pass in
+def _template_regex(template: str):
+    import re
+
+    parts = re.split(r"\{(\d+)\}", template)
+    pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<f{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(pattern + r"\Z", re.S)
+
+
+@functools.lru_cache(maxsize=None)
+def _lesson_templates(lang: str):
+    """The catalog's entries with positional fields (``{0}``: an f-string of a test cell), as regexes, and its
+    phrases (entries that contain a space), longest first, for texts a test builds by concatenation."""
+    import re
+
+    templates, phrases = [], []
+    for english, text in catalog(lang).items():
+        if re.search(r"\{\d+\}", english):
+            templates.append((_template_regex(english), text))
+        elif " " in english.strip() and len(english.strip()) > 3 and "{" not in english:
+            phrases.append((english, text))
+    phrases.sort(key=lambda p: -len(p[0]))
+    return templates, phrases
+
+
+def shown(text) -> str:
+    """A text a lesson's test cell passes to a check (a label, a known mistake's name), in the current language.
+
+    Test cells are the same code in both editions, so they pass English; this looks it up whole, then as an
+    f-string's template (``{0}`` fields), then phrase by phrase. English (and anything not a str) is unchanged."""
+    if not isinstance(text, str) or language() == "en":
+        return text
+    table = catalog(language())
+    if text in table:
+        return table[text]
+    templates, phrases = _lesson_templates(language())
+    for regex, translated in templates:
+        found = regex.match(text)
+        if found:
+            return translated.format(*[found.group(f"f{i}") for i in range(len(found.groupdict()))])
+    for english, translated in phrases:
+        if english in text:
+            text = text.replace(english, translated)
+    return text

@@ -21,6 +21,9 @@ import numbers
 
 import numpy as _np
 
+from .i18n import shown as _shown
+from .i18n import tr
+
 _NDARRAY = _np.ndarray
 _np_bool = _np.bool_
 _isfinite = math.isfinite
@@ -37,21 +40,24 @@ __all__ = [
 
 def _number(value, name: str) -> float:
     if type(value) is bool or type(value) is _np_bool:
-        raise AssertionError(f"{name}: expected a number, got the truth value {value!r}.")
+        raise AssertionError(tr("{name}: expected a number, got the truth value {value}.",
+                                name=_shown(name), value=repr(value)))
     if type(value) not in _NUMBER_TYPES:  # exact types: a subclass could override float(), ==, ...
-        raise AssertionError(f"{name}: expected a number, got {type(value).__qualname__} {value!r}.")
+        raise AssertionError(tr("{name}: expected a number, got {type} {value}.",
+                                name=_shown(name), type=type(value).__qualname__, value=repr(value)))
     if not isinstance(value, numbers.Real):
-        raise AssertionError(f"{name}: expected a real number, got {type(value).__qualname__}.")
+        raise AssertionError(tr("{name}: expected a real number, got {type}.",
+                                name=_shown(name), type=type(value).__qualname__))
     f = float(value)
     if not _isfinite(f):
-        raise AssertionError(f"{name}: expected a finite number, got {value!r}.")
+        raise AssertionError(tr("{name}: expected a finite number, got {value}.", name=_shown(name), value=repr(value)))
     return f
 
 
 def _whole(value, name: str) -> int:
     f = _number(value, name)
     if f != int(f):
-        raise AssertionError(f"{name}: expected a whole number, got {value!r}.")
+        raise AssertionError(tr("{name}: expected a whole number, got {value}.", name=_shown(name), value=repr(value)))
     return int(f)
 
 
@@ -61,7 +67,8 @@ def _sequence(value, name: str) -> list:
     elif type(value) is _NDARRAY and value.ndim == 1:
         items = [value[i].item() for i in range(value.shape[0])]
     else:
-        raise AssertionError(f"{name}: expected a tuple such as (3, 4, 5), got {type(value).__qualname__} {value!r}.")
+        raise AssertionError(tr("{name}: expected a tuple such as (3, 4, 5), got {type} {value}.",
+                                name=_shown(name), type=type(value).__qualname__, value=repr(value)))
     return items
 
 
@@ -72,7 +79,8 @@ def _whole_tuple(value, name: str) -> tuple[int, ...]:
 def _mistake(key, mistakes, name: str, got) -> str:
     for wrong, description in (mistakes or {}).items():
         if wrong == key:
-            return f"{name}: {got!r} is not right. It matches a known mistake: {description}"
+            return tr("{name}: {got} is not right. It matches a known mistake: {description}",
+                      name=_shown(name), got=repr(got), description=_shown(description))
     return ""
 
 
@@ -91,34 +99,40 @@ def check_shape_form(value, length: int, name: str = "answer") -> None:
     """``value`` is a tuple (or list) of ``length`` positive whole numbers."""
     dims = _whole_tuple(value, name)
     if len(dims) != length:
-        raise AssertionError(f"{name}: expected {length} numbers, got {len(dims)}: {value!r}.")
+        raise AssertionError(tr("{name}: expected {length} numbers, got {count}: {value}.",
+                                name=_shown(name), length=length, count=len(dims), value=repr(value)))
     if any(d < 1 for d in dims):
-        raise AssertionError(f"{name}: every size must be at least 1, got {value!r}.")
+        raise AssertionError(tr("{name}: every size must be at least 1, got {value}.",
+                                name=_shown(name), value=repr(value)))
 
 
 def check_axes_form(value, ndim: int, name: str = "answer") -> None:
     """``value`` is a tuple (or list) of distinct axis numbers in ``0 .. ndim-1``."""
     axes = _whole_tuple(value, name)
     if not axes or len(set(axes)) != len(axes) or not all(0 <= a < ndim for a in axes):
-        raise AssertionError(f"{name}: expected distinct axes from 0 to {ndim - 1} such as (0, 1), got {value!r}.")
+        raise AssertionError(tr("{name}: expected distinct axes from 0 to {last} such as (0, 1), got {value}.",
+                                name=_shown(name), last=ndim - 1, value=repr(value)))
 
 
 def _letter(value, name: str) -> str:
     if type(value) is not str:
-        raise AssertionError(f"{name}: expected a letter as a string such as 'a', got {type(value).__qualname__}.")
+        raise AssertionError(tr("{name}: expected a letter as a string such as 'a', got {type}.",
+                                name=_shown(name), type=type(value).__qualname__))
     return str.lower(str.strip(value))
 
 
 def check_letter_form(value, letters: str = "abcd", name: str = "answer") -> None:
     """``value`` is one of ``letters`` (a string; case and surrounding spaces do not matter)."""
     if _letter(value, name) not in list(letters):
-        raise AssertionError(f"{name}: expected one of {list(letters)!r}, got {value!r}.")
+        raise AssertionError(tr("{name}: expected one of {allowed}, got {value}.",
+                                name=_shown(name), allowed=repr(list(letters)), value=repr(value)))
 
 
 def check_bool_form(value, name: str = "answer") -> None:
     """``value`` is ``True`` or ``False`` (a bool, not the string 'False' or the number 0)."""
     if type(value) is not bool and type(value) is not _np_bool:
-        raise AssertionError(f"{name}: expected True or False (a bool), got {type(value).__qualname__} {value!r}.")
+        raise AssertionError(tr("{name}: expected True or False (a bool), got {type} {value}.",
+                                name=_shown(name), type=type(value).__qualname__, value=repr(value)))
 
 
 # ----------------------------------------------------------------------------- right or wrong, now (visible)
@@ -158,17 +172,20 @@ def check_fingerprint(value, kind: str, fingerprint: str, name: str = "answer",
     hidden value check, which names the same mistakes.)"""
     got = answer_fingerprint(value, kind, name)
     if got in (mistakes or {}) and got != fingerprint:
-        raise AssertionError(f"{name}: {value!r} is not right. It matches a known mistake: {mistakes[got]}")
+        raise AssertionError(tr("{name}: {value} is not right. It matches a known mistake: {description}",
+                                name=_shown(name), value=repr(value), description=_shown(mistakes[got])))
     if got != fingerprint:
-        raise AssertionError(f"{name}: {value!r} is not the right answer yet. This check knows only a fingerprint of "
-                             "the answer, not the answer: go back to the question and your working.")
+        raise AssertionError(tr("{name}: {value} is not the right answer yet. This check knows only a fingerprint of "
+                                "the answer, not the answer: go back to the question and your working.",
+                                name=_shown(name), value=repr(value)))
 
 
 # ----------------------------------------------------------------------------- value (hidden)
 def check_whole_number(value, expected: int, name: str = "answer", mistakes: dict | None = None) -> None:
     got = _whole(value, name)
     if got != int(expected):
-        raise AssertionError(_mistake(got, mistakes, name, got) or f"{name}: expected {int(expected)}, got {got}.")
+        raise AssertionError(_mistake(got, mistakes, name, got) or tr(
+            "{name}: expected {expected}, got {got}.", name=_shown(name), expected=int(expected), got=got))
 
 
 def check_number(value, expected: float, name: str = "answer", *, rtol: float = 1e-3,
@@ -178,15 +195,18 @@ def check_number(value, expected: float, name: str = "answer", *, rtol: float = 
     if abs(got - expected) > rtol * abs(expected):
         for wrong, description in (mistakes or {}).items():
             if abs(got - wrong) <= rtol * abs(wrong):
-                raise AssertionError(f"{name}: {got!r} is not right. It matches a known mistake: {description}")
-        raise AssertionError(f"{name}: expected {expected!r} (to a relative {rtol:g}), got {got!r}.")
+                raise AssertionError(tr("{name}: {got} is not right. It matches a known mistake: {description}",
+                                        name=_shown(name), got=repr(got), description=_shown(description)))
+        raise AssertionError(tr("{name}: expected {expected} (to a relative {rtol}), got {got}.", name=_shown(name),
+                                expected=repr(expected), rtol=f"{rtol:g}", got=repr(got)))
 
 
 def check_shape_answer(value, expected: tuple, name: str = "answer", mistakes: dict | None = None) -> None:
     got = _whole_tuple(value, name)
     expected = tuple(int(e) for e in expected)
     if got != expected:
-        raise AssertionError(_mistake(got, mistakes, name, got) or f"{name}: expected {expected}, got {got}.")
+        raise AssertionError(_mistake(got, mistakes, name, got) or tr(
+            "{name}: expected {expected}, got {got}.", name=_shown(name), expected=expected, got=got))
 
 
 def check_axes_answer(value, expected: tuple, name: str = "answer", mistakes: dict | None = None) -> None:
@@ -195,19 +215,22 @@ def check_axes_answer(value, expected: tuple, name: str = "answer", mistakes: di
     expected = tuple(sorted(int(e) for e in expected))
     keyed = {tuple(sorted(k)): v for k, v in (mistakes or {}).items()}
     if got != expected:
-        raise AssertionError(_mistake(got, keyed, name, got) or f"{name}: expected the axes {expected}, got {got}.")
+        raise AssertionError(_mistake(got, keyed, name, got) or tr(
+            "{name}: expected the axes {expected}, got {got}.", name=_shown(name), expected=expected, got=got))
 
 
 def check_letter(value, expected: str, name: str = "answer", mistakes: dict | None = None) -> None:
     got = _letter(value, name)
     if got != expected:
-        raise AssertionError(_mistake(got, mistakes, name, got) or f"{name}: expected {expected!r}, got {got!r}.")
+        raise AssertionError(_mistake(got, mistakes, name, got) or tr(
+            "{name}: expected {expected}, got {got}.", name=_shown(name), expected=repr(expected), got=repr(got)))
 
 
 def check_bool(value, expected: bool, name: str = "answer") -> None:
     check_bool_form(value, name)
     if bool(value) is not bool(expected):
-        raise AssertionError(f"{name}: expected {bool(expected)}, got {bool(value)}.")
+        raise AssertionError(tr("{name}: expected {expected}, got {got}.",
+                                name=_shown(name), expected=bool(expected), got=bool(value)))
 
 
 from ._seal import seal as _seal  # noqa: E402  (last: seals the names defined above)

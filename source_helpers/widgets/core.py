@@ -13,6 +13,8 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..i18n import tr
+
 __all__ = ["grading", "new_figure", "figure_png", "png_output", "interactive_figure",
            "NOT_DONE", "Yours", "try_yours", "yours_or", "same_shape", "close"]
 
@@ -46,8 +48,12 @@ class Yours:
         """Whose result the picture shows: ``your <name>`` (and whether it differs from the reference),
         else the reference's name, with why yours is not shown."""
         if self.used:
-            return f"your {self.name}" + (f" (differs from {reference})" if differs else "")
-        return f"{reference} (your {self.name} {self.why})" if self.given else reference
+            return (tr("your {name} (differs from {reference})", name=self.name, reference=reference) if differs
+                    else tr("your {name}", name=self.name))
+        if not self.given:
+            return reference
+        why = tr(NOT_DONE) if self.why == NOT_DONE else self.why  # NOT_DONE stays English: widgets compare with it
+        return tr("{reference} (your {name} {why})", reference=reference, name=self.name, why=why)
 
 
 def _brief(exc: BaseException) -> str:
@@ -71,7 +77,7 @@ def try_yours(fn: Callable | None, run: Callable[[Callable], Any], *, name: str,
     except NotImplementedError as exc:
         return Yours(name, True, error=exc, why=NOT_DONE)
     except Exception as exc:  # the widget shows the student's error instead of breaking
-        return Yours(name, True, error=exc, why=f"raised {_brief(exc)}")
+        return Yours(name, True, error=exc, why=tr("raised {error}", error=_brief(exc)))
     return Yours(name, True, value=value, why=usable(value) if usable else None)
 
 
@@ -80,9 +86,9 @@ def same_shape(reference: np.ndarray) -> Callable[[Any], str | None]:
     def usable(value) -> str | None:
         value = np.asarray(value)
         if not np.issubdtype(value.dtype, np.number):
-            return f"returned {value.dtype} values, not numbers"
+            return tr("returned {dtype} values, not numbers", dtype=value.dtype)
         if value.shape != reference.shape:
-            return f"returned shape {value.shape}, expected {reference.shape}"
+            return tr("returned shape {got}, expected {expected}", got=value.shape, expected=reference.shape)
         return None
     return usable
 
@@ -143,7 +149,7 @@ def interactive_figure(compute: Callable[..., Any], plot: Callable[[Any], Figure
     renders the state the same way.
     """
     if grading():
-        return W.HTML("<i>(interactive widget not built while nbgrader runs this notebook)</i>")
+        return W.HTML("<i>" + tr("(interactive widget not built while nbgrader runs this notebook)") + "</i>")
     holder: dict[str, Any] = {}
 
     def show(png: bytes, printed: str) -> None:
