@@ -107,7 +107,8 @@ def _is_graded(cell) -> bool:
 
 def needs_translation(cell) -> bool:
     """Whether a cell has English prose a reader sees: any markdown cell with words; a code cell whose comments
-    or docstrings have them (nbgrader's markers and linter pragmas are not prose)."""
+    or docstrings have them, or, in a cell neither graded nor a test, its printed and plotted strings (nbgrader's
+    markers and linter pragmas are not prose)."""
     if cell.cell_type == "markdown":
         return bool(_WORDS.search(cell.source))
     if cell.cell_type != "code":
@@ -130,6 +131,10 @@ def needs_translation(cell) -> bool:
                 node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
             if doc:
                 prose.append(doc)
+            # what a demo cell prints or plots: a string with words in it ("training loss (smoothed)")
+            if (not _is_graded(cell) and isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and len(_WORDS.findall(node.value)) >= 2 and " " in node.value.strip()):
+                prose.append(node.value)
     return len(_WORDS.findall(" ".join(prose))) >= 2
 
 
