@@ -109,11 +109,13 @@ def _lesson_templates(lang: str):
     templates, phrases = [], []
     for english, text in catalog(lang).items():
         if re.search(r"\{\d+\}", english):
-            templates.append((_template_regex(english), text))
+            if text != english:  # one that changes nothing would only hide a better match
+                templates.append((len(re.sub(r"\{\d+\}", "", english)), _template_regex(english), text))
         elif " " in english.strip() and len(english.strip()) > 3 and "{" not in english:
             phrases.append((english, text))
     phrases.sort(key=lambda p: -len(p[0]))
-    return templates, phrases
+    templates.sort(key=lambda t: -t[0])  # the most specific (most literal text) first
+    return [t[1:] for t in templates], phrases
 
 
 def shown(text) -> str:

@@ -192,3 +192,17 @@ def test_the_korean_font_draws_every_hangul_glyph_of_the_catalog():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig.savefig(io.BytesIO(), format="png")
+
+
+def test_labels_built_in_a_test_cell_are_translated(korean):
+    """A label is found whole, as an f-string's template, or phrase by phrase (a text built with +)."""
+    assert i18n.shown("pool_output_size (window larger than the input)") == "pool_output_size (입력보다 큰 윈도우)"
+    assert i18n.shown("running_mean after 7 steps") == "7단계 뒤의 running_mean"
+    assert i18n.shown("pool_output_size(H=3, kernel_size=4, stride=1) (window does not fit)") == (
+        "pool_output_size(H=3, kernel_size=4, stride=1) (윈도우가 들어가지 않음)")
+    assert i18n.shown("conv2d_forward vs torch") == "conv2d_forward (torch와 비교)"
+
+
+def test_labels_stay_english_in_english(english):
+    for text in ["pool_output_size (window larger than the input)", "running_mean after 7 steps", "output"]:
+        assert i18n.shown(text) == text
