@@ -152,12 +152,29 @@ def jupyter_lab(root: Path, state: Path, disabled_extensions: list[str] = (), ed
             process.kill()
 
 
+def _fontconfig_with_hangul(folder: Path) -> Path:
+    """A fontconfig file: the system's fonts plus NanumGothic from koreanize-matplotlib (a dependency), so a bare
+    machine's Chromium draws the Korean edition's Hangul instead of boxes. (A Korean student's own browser has
+    Hangul fonts; this machine has none, and no download is allowed.)"""
+    from source_helpers.i18n import korean_font_file
+
+    conf = folder / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                    '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+                    f"  <dir>{korean_font_file().parent}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n"
+                    "</fontconfig>\n")
+    return conf
+
+
 @contextlib.contextmanager
 def browser():
+    import tempfile
+
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS, headless=True)
+    with tempfile.TemporaryDirectory(prefix="workbook-fonts-") as fonts, sync_playwright() as p:
+        env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig_with_hangul(Path(fonts)))}
+        b = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS, headless=True, env=env)
         try:
             yield b
         finally:
