@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import small_cnn
+from ..i18n import tr
 from .core import figure_png, interactive_figure, new_figure, try_yours
 
 __all__ = ["train", "activations", "dashboard", "plot_dashboard", "training_dashboard",
@@ -204,37 +205,40 @@ def plot_dashboard(r: dict):
     loss = np.asarray(r["loss"], dtype=float)
     ax_loss.plot(np.arange(1, len(loss) + 1), loss, lw=1)
     ax_loss.axhline(np.log(10), color="grey", ls=":", lw=1)
-    ax_loss.set_xlabel("step")
-    ax_loss.set_title("training loss (dotted: ln 10, chance)", fontsize=9)
+    ax_loss.set_xlabel(tr("step"))
+    ax_loss.set_title(tr("training loss (dotted: ln 10, chance)"), fontsize=9)
     finite = loss[np.isfinite(loss)]
     if finite.size:
         ax_loss.set_ylim(0, max(3.0, min(float(finite.max()) * 1.05, 10.0)))
-    ax_acc.plot(r["acc_steps"], r["train_acc"], "o-", label="train subset")
-    ax_acc.plot(r["acc_steps"], r["test_acc"], "s-", label="test")
+    ax_acc.plot(r["acc_steps"], r["train_acc"], "o-", label=tr("train subset"))
+    ax_acc.plot(r["acc_steps"], r["test_acc"], "s-", label=tr("test"))
     ax_acc.set_ylim(0, 1)
-    ax_acc.set_xlabel("step")
+    ax_acc.set_xlabel(tr("step"))
     final = r["test_acc"][-1] if r["test_acc"] else float("nan")
-    ax_acc.set_title(f"accuracy (eval mode); test {final:.1%}", fontsize=9)
+    ax_acc.set_title(tr("accuracy (eval mode); test {final}", final=f"{final:.1%}"), fontsize=9)
     ax_acc.legend(fontsize=8)
     layers = list(r["acts_init"])
-    for key, label, marker in (("acts_init", "at init", "o"), ("acts_end", "after training", "s")):
+    for key, label, marker in (("acts_init", tr("at init"), "o"), ("acts_end", tr("after training"), "s")):
         stds = [float(np.std(_finite(r[key][k]))) if _finite(r[key][k]).size else np.nan for k in layers]
         ax_std.plot(layers, stds, marker=marker, label=label)
     ax_std.set_yscale("log")
-    ax_std.set_title("std of each layer's pre-activation", fontsize=9)
+    ax_std.set_title(tr("std of each layer's pre-activation"), fontsize=9)
     ax_std.legend(fontsize=8)
     for i, name in enumerate(layers):
         ax = fig.add_subplot(grid[1, i])
-        for key, label, colour in (("acts_init", "at init", "tab:grey"), ("acts_end", "after training", "tab:blue")):
+        for key, label, colour in (("acts_init", tr("at init"), "tab:grey"),
+                                   ("acts_end", tr("after training"), "tab:blue")):
             values = _finite(r[key][name])
             if values.size:
-                ax.hist(values, bins=40, alpha=0.55, color=colour, label=f"{label} (std {values.std():.2g})")
-        ax.set_title(f"{name}: into its ReLU", fontsize=9)
+                ax.hist(values, bins=40, alpha=0.55, color=colour, label=tr("{label} (std {std})", label=label, std=f"{values.std():.2g}"))
+        ax.set_title(tr("{name}: into its ReLU", name=name), fontsize=9)
         ax.legend(fontsize=7)
     c = r["config"]
-    fig.suptitle(f"{c['optimizer']} lr={c['lr']:.3g}, init scale {r['init_scale']:.3g} x He, "
-                 f"dropout p={c['p_drop']:.2f}, {'with' if r['batch_norm'] else 'without'} BN, {r['steps']} steps; "
-                 f"trained by {r['source']}",
+    fig.suptitle(tr("{optimizer} lr={lr}, init scale {scale} x He, dropout p={p}, {bn}, {steps} steps; "
+                    "trained by {source}",
+                    optimizer=c["optimizer"], lr=f"{c['lr']:.3g}", scale=f"{r['init_scale']:.3g}",
+                    p=f"{c['p_drop']:.2f}", bn=tr("with BN") if r["batch_norm"] else tr("without BN"),
+                    steps=r["steps"], source=r["source"]),
                  fontsize=9)
     return fig
 
@@ -246,14 +250,14 @@ def training_dashboard(data: Mapping, step_fn: Callable | None = None, forward_f
     slider = dict(continuous_update=False)
     controls = dict(
         lr=W.FloatLogSlider(0.05, base=10, min=-3, max=0.5, step=0.25, description="lr", **slider),
-        init_scale=W.FloatLogSlider(1.0, base=10, min=-1, max=1, step=0.25, description="init scale", **slider),
-        p_drop=W.FloatSlider(0.0, min=0.0, max=0.9, step=0.1, description="dropout p", **slider),
-        batch_norm=W.ToggleButtons(options=[("BN on", True), ("BN off", False)], value=True, description="BN"),
-        optimizer=W.Dropdown(options=["sgd", "adam"], value="sgd", description="optimizer"),
+        init_scale=W.FloatLogSlider(1.0, base=10, min=-1, max=1, step=0.25, description=tr("init scale"), **slider),
+        p_drop=W.FloatSlider(0.0, min=0.0, max=0.9, step=0.1, description=tr("dropout p"), **slider),
+        batch_norm=W.ToggleButtons(options=[(tr("BN on"), True), (tr("BN off"), False)], value=True, description="BN"),
+        optimizer=W.Dropdown(options=["sgd", "adam"], value="sgd", description=tr("optimizer")),
     )
     return interactive_figure(dashboard, plot_dashboard, controls,
                               fixed=dict(data=data, step_fn=step_fn, forward_fn=forward_fn, init_fn=init_fn),
-                              title="Training dashboard: a short run of the lesson's CNN")
+                              title=tr("Training dashboard: a short run of the lesson's CNN"))
 
 
 # ----------------------------------------------------------------------------- plots for the lesson
@@ -263,21 +267,21 @@ def plot_history(h: dict):
     ax_l, ax_a = fig.subplots(1, 2)
     loss = np.asarray(h["loss"], dtype=float)
     steps = np.arange(1, len(loss) + 1)
-    ax_l.plot(steps, loss, lw=0.7, alpha=0.5, label="mini-batch")
+    ax_l.plot(steps, loss, lw=0.7, alpha=0.5, label=tr("mini-batch"))
     if len(loss) >= 10:
-        ax_l.plot(steps[9:], np.convolve(loss, np.ones(10) / 10, mode="valid"), lw=1.8, label="mean of 10")
+        ax_l.plot(steps[9:], np.convolve(loss, np.ones(10) / 10, mode="valid"), lw=1.8, label=tr("mean of 10"))
     ax_l.set_yscale("log")
-    ax_l.set_xlabel("step")
-    ax_l.set_title("training loss (cross-entropy)", fontsize=10)
+    ax_l.set_xlabel(tr("step"))
+    ax_l.set_title(tr("training loss (cross-entropy)"), fontsize=10)
     ax_l.legend(fontsize=8)
-    ax_a.plot(h["acc_steps"], h["train_acc"], "o-", label="train (eval mode)")
-    ax_a.plot(h["acc_steps"], h["test_acc"], "s-", label="test")
+    ax_a.plot(h["acc_steps"], h["train_acc"], "o-", label=tr("train (eval mode)"))
+    ax_a.plot(h["acc_steps"], h["test_acc"], "s-", label=tr("test"))
     if h["test_acc"]:
         ax_a.annotate(f"{h['test_acc'][-1]:.1%}", (h["acc_steps"][-1], h["test_acc"][-1]), textcoords="offset points",
                       xytext=(0, -14), ha="center", fontsize=9, color="tab:orange")
-    ax_a.set_xlabel("step")
+    ax_a.set_xlabel(tr("step"))
     ax_a.set_ylim(min(h["train_acc"] + h["test_acc"] + [0.8]) - 0.02, 1.005)
-    ax_a.set_title("accuracy", fontsize=10)
+    ax_a.set_title(tr("accuracy"), fontsize=10)
     ax_a.legend(fontsize=8)
     return fig
 
@@ -294,9 +298,9 @@ def plot_curves(curves: Mapping[str, np.ndarray], title: str, ylabel: str = "tra
         ax.set_yscale("log")
     if ylim:
         ax.set_ylim(*ylim)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
+    ax.set_xlabel(tr(xlabel))  # the defaults have Korean; a caller's own text passes through unchanged
+    ax.set_ylabel(tr(ylabel))
+    ax.set_title(tr(title), fontsize=10)
     ax.legend(fontsize=8)
     return fig
 
@@ -319,15 +323,17 @@ def plot_depth_histograms(results: Mapping[tuple[bool, float], list[np.ndarray]]
                 a = a[a > 0]
                 if a.size:
                     ax.hist(np.log10(a), bins=50, range=(-6, 4), histtype="step", density=True,
-                            color=cmap(depth / max(1, len(acts) - 1)), label=f"layer {depth + 1}"
+                            color=cmap(depth / max(1, len(acts) - 1)), label=tr("layer {n}", n=depth + 1)
                             if depth in (0, len(acts) - 1) else None)
             last = np.ravel(acts[-1])
-            ax.set_title(f"{'BN' if bn else 'no BN'}, weights {scale:g} x He\nlast layer std {last.std():.2g}",
+            ax.set_title(tr("{bn}, weights {scale} x He\nlast layer std {std}", bn="BN" if bn else tr("no BN"),
+                            scale=f"{scale:g}", std=f"{last.std():.2g}"),
                          fontsize=9)
             if r == len(bns) - 1:
-                ax.set_xlabel("log10(activation > 0)")
+                ax.set_xlabel(tr("log10(activation > 0)"))
             ax.legend(fontsize=7)
-    fig.suptitle(f"activations after each of {len(acts)} conv-(BN)-ReLU layers (dark: first, yellow: last)",
+    fig.suptitle(tr("activations after each of {n} conv-(BN)-ReLU layers (dark: first, yellow: last)",
+                    n=len(acts)),
                  fontsize=10)
     return fig
 
