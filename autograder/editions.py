@@ -180,9 +180,11 @@ def update(lesson: str, lang: str = "ko") -> polib.POFile:
 
 def _localize_links(text: str, lang: str) -> str:
     """Point links to another lesson (``../04_lenet5/04_lenet5.ipynb``) at that lesson's edition."""
-    names = "|".join(re.escape(n) for n in english_lessons())
-    return re.sub(rf"(\.\./|lessons/|solutions/)({names})/\2\.ipynb",
-                  lambda m: f"{m.group(1)}{m.group(2)}_{lang}/{m.group(2)}_{lang}.ipynb", text)
+    def localize(m: re.Match) -> str:
+        name = m.group(2)
+        return m.group(0) if edition_of(name) != "en" else f"{m.group(1)}{name}_{lang}/{name}_{lang}.ipynb"
+
+    return re.sub(r"(\.\./|lessons/|solutions/)(\d\d_[a-z0-9_]+)/\2\.ipynb", localize, text)
 
 
 @dataclass

@@ -230,7 +230,8 @@ def plot_dashboard(r: dict):
                                    ("acts_end", tr("after training"), "tab:blue")):
             values = _finite(r[key][name])
             if values.size:
-                ax.hist(values, bins=40, alpha=0.55, color=colour, label=tr("{label} (std {std})", label=label, std=f"{values.std():.2g}"))
+                ax.hist(values, bins=40, alpha=0.55, color=colour,
+                        label=tr("{label} (std {std})", label=label, std=f"{values.std():.2g}"))
         ax.set_title(tr("{name}: into its ReLU", name=name), fontsize=9)
         ax.legend(fontsize=7)
     c = r["config"]
