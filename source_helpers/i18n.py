@@ -75,19 +75,18 @@ def korean_font_file() -> Path:
 
 
 def use_korean_font() -> str:
-    """Make matplotlib draw Hangul: register NanumGothic and put it first (DejaVu Sans stays as the fallback for
-    symbols it lacks). Returns the font's family name. Imports no module of koreanize-matplotlib, whose import
-    would change matplotlib's settings on its own."""
+    """Make matplotlib draw Hangul: register NanumGothic as the fallback of DejaVu Sans (matplotlib's per-glyph
+    font fallback, which needs ``font.family`` to be the list). DejaVu Sans stays first because mathtext's
+    default font is the first one, and NanumGothic has no U+2212 minus (log-axis ticks such as 10^-1 need it).
+    Returns the font's family name. Imports no module of koreanize-matplotlib, whose import would change
+    matplotlib's settings on its own."""
     import matplotlib
     from matplotlib import font_manager
 
     path = korean_font_file()
     font_manager.fontManager.addfont(str(path))
     family = font_manager.FontProperties(fname=str(path)).get_name()
-    matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["font.sans-serif"] = [family, *[f for f in matplotlib.rcParams["font.sans-serif"]
-                                                         if f != family]]
-    matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212 minus sign
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", family]
     return family
 
 
