@@ -363,11 +363,20 @@ def parse_args(argv: list[str] | None):
     for a in args.assignments:
         if a not in known:
             parser.error(f"no assignment {a!r} in solutions/ (have: {', '.join(sorted(known))})")
-    # Grading a lesson grades its every edition: a class where some hand in 01_convolution_ko is graded in one run
-    # (the export folds the editions into one column: autograder/lms_export.py)
+    # Grading a lesson grades its every edition that someone handed in: a class where some hand in
+    # 01_convolution_ko is graded in one run (the export folds the editions into one column: lms_export.py)
     from autograder.editions import english_name
+    submitted = args.submitted or args.grading_dir / "submitted"
+
+    def handed_in(name: str) -> bool:
+        try:
+            return any((student / name).is_dir() and not (student / name).is_symlink()
+                       for student in submitted.iterdir() if not student.is_symlink())
+        except OSError:
+            return False
+
     args.assignments = list(dict.fromkeys(x for a in args.assignments for x in [a, *sorted(
-        n for n in known if n != a and english_name(n) == a)]))
+        n for n in known if n != a and english_name(n) == a and handed_in(n))]))
     if not args.no_sandbox and not sandbox.available():
         parser.error("grading runs students' code in a sandbox, which needs bubblewrap (apt-get install bubblewrap); "
                      "--no-sandbox grades without one, with your permissions (unsafe)")
