@@ -147,7 +147,7 @@ def test_korean_interface_and_validate(context_ko):
         menus = page.locator(".lm-MenuBar-content").inner_text()
         assert "파일" in menus and "File" not in menus, f"the menu bar is not in Korean: {menus!r}"
         # the lesson's own text, once its cells have rendered
-        page.locator(L.NOTEBOOK).get_by_text("합니다").first.wait_for(timeout=90_000)
+        page.locator(f"{L.NOTEBOOK} .jp-RenderedMarkdown").filter(has_text="합니다").first.wait_for(timeout=90_000)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "00_start_here_ko-lab.png"))
     finally:
