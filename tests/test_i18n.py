@@ -31,25 +31,24 @@ def _tr_literals() -> dict[str, str]:
     return found
 
 
-@pytest.fixture
-def korean(tmp_path, monkeypatch):
-    """A working directory named like a Korean assignment (no WORKBOOK_LANG)."""
-    folder = tmp_path / "03_pooling_ko"
+def _working_in(folder, monkeypatch, language):
+    """Work in ``folder`` with no WORKBOOK_LANG, so the folder's name alone sets the language."""
     folder.mkdir()
     monkeypatch.delenv("WORKBOOK_LANG", raising=False)
     monkeypatch.chdir(folder)
-    assert i18n.language() == "ko"
+    assert i18n.language() == language
     return folder
+
+
+@pytest.fixture
+def korean(tmp_path, monkeypatch):
+    """A working directory named like a Korean assignment."""
+    return _working_in(tmp_path / "03_pooling_ko", monkeypatch, "ko")
 
 
 @pytest.fixture
 def english(tmp_path, monkeypatch):
-    folder = tmp_path / "03_pooling"
-    folder.mkdir()
-    monkeypatch.delenv("WORKBOOK_LANG", raising=False)
-    monkeypatch.chdir(folder)
-    assert i18n.language() == "en"
-    return folder
+    return _working_in(tmp_path / "03_pooling", monkeypatch, "en")
 
 
 def test_every_tr_literal_has_korean_with_the_same_fields():
