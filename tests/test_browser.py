@@ -70,22 +70,29 @@ def lab(course, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def context(lab):
+def chromium_browser():
+    # One for the session: Playwright's sync API allows one running instance per process, and both
+    # editions' contexts share it.
     with L.browser() as b:
-        ctx = b.new_context(viewport={"width": 1280, "height": 900})
-        # a first start of JupyterLab in a fresh environment is slow; pay it here, not in a lesson's test
-        page, _ = L.open_notebook(ctx, lab, "lessons/00_start_here/00_start_here.ipynb")
-        page.close()
-        lab.shutdown_kernels()
-        yield ctx
-        ctx.close()
+        yield b
 
 
 @pytest.fixture(scope="session")
-def context_ko(course, tmp_path_factory):
+def context(lab, chromium_browser):
+    ctx = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    # a first start of JupyterLab in a fresh environment is slow; pay it here, not in a lesson's test
+    page, _ = L.open_notebook(ctx, lab, "lessons/00_start_here/00_start_here.ipynb")
+    page.close()
+    lab.shutdown_kernels()
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def context_ko(course, chromium_browser, tmp_path_factory):
     """The Korean edition's JupyterLab (make lab LANG=ko) and a browser page context for it."""
-    with L.jupyter_lab(course, tmp_path_factory.mktemp("lab-state-ko"), edition="ko") as server, L.browser() as b:
-        ctx = b.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    with L.jupyter_lab(course, tmp_path_factory.mktemp("lab-state-ko"), edition="ko") as server:
+        ctx = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
         page, _ = L.open_notebook(ctx, server, "lessons/00_start_here_ko/00_start_here_ko.ipynb")
         page.close()
         server.shutdown_kernels()
