@@ -35,8 +35,11 @@ def test_mutants_lose_marks_and_alternatives_score_full(module):
         assert baseline == points, "the reference solution must score full marks"
         for mutant in module.MUTANTS:
             kernel.run(mutant.source(refs[mutant.exercise]))
-            lost = [grade_id(c) for c in tests
-                    if function_of(grade_id(c)) == mutant.exercise and kernel.grade(c) < points[grade_id(c)]]
+            lost = [
+                grade_id(c)
+                for c in tests
+                if function_of(grade_id(c)) == mutant.exercise and kernel.grade(c) < points[grade_id(c)]
+            ]
             kernel.run(refs[mutant.exercise])
             report.append(f"{mutant.exercise}: {mutant.mistake} -> fails {', '.join(lost) or 'NOTHING'}")
             if not lost:
@@ -56,6 +59,7 @@ def test_generated_mutants_are_one_edit_of_the_current_reference():
     import ast
 
     from tests.mutants.generate import generate
+
     refs = solution_sources(read(solution_path("01_convolution")))
     for exercise, reference in refs.items():
         mutants = generate(exercise, reference, count=6)
@@ -65,3 +69,23 @@ def test_generated_mutants_are_one_edit_of_the_current_reference():
             assert ast.dump(ast.parse(m.code)) != ast.dump(ast.parse(reference)), m.mistake
         assert len({m.code for m in mutants}) == len(mutants)
         assert generate(exercise, reference, count=6) == mutants  # the same seed gives the same mutants
+
+
+@pytest.mark.parametrize("module", lesson_modules(), ids=lambda m: m.LESSON)
+def test_every_mutant_applies_to_the_current_reference(module):
+    refs = solution_sources(read(solution_path(module.LESSON)))
+    for m in module.MUTANTS:
+        assert m.exercise in refs, f"{m.mistake!r}: no solution cell {m.exercise!r}"
+        mutated = m.source(refs[m.exercise])  # an edit that no longer matches exactly once raises MutantDrift
+        compile(mutated, m.mistake, "exec")
+        assert mutated != refs[m.exercise], m.mistake
+
+
+def test_an_edit_that_no_longer_matches_fails_loudly():
+    from tests.mutants import MutantDrift, edit
+
+    reference = "def f(x):\n    y = x + 1\n    return y + 1\n"
+    assert edit("f", "off by one", "x + 1", "x").source(reference) == "def f(x):\n    y = x\n    return y + 1\n"
+    for old in ("x + 2", "+ 1"):  # gone from the reference; in it twice
+        with pytest.raises(MutantDrift, match="once in the reference"):
+            edit("f", "stale", old, "x").source(reference)

@@ -1,7 +1,10 @@
 """Known-wrong variants (mutants) and correct-but-different implementations of graded functions.
 
-A ``Mutant`` is appended to the reference solution cell it names, so it usually wraps the correct
-function to reproduce exactly one classic mistake. An alternative is a whole set of solution cells
+A ``Mutant`` is the reference solution cell it names with one classic mistake made in it. Most are
+``edit``s: text of the current reference replaced, each piece of which must occur exactly once, so a
+changed reference makes the mutant fail loudly (``MutantDrift``) instead of testing code that no longer
+exists. Others append ``code`` to the reference, a wrapper around the correct function, where the mistake
+is in how a function is called rather than in its lines. An alternative is a whole set of solution cells
 written differently from the reference; it must still get full marks.
 """
 
@@ -10,14 +13,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class MutantDrift(AssertionError):
+    """A mutant's edit no longer matches its reference exactly once: the reference changed under it."""
+
+
 @dataclass(frozen=True)
 class Mutant:
     exercise: str  # the solution cell's grade_id; its test cells are test_<exercise>__*
-    mistake: str   # what a student got wrong
-    code: str      # appended to the solution cell's source
+    mistake: str  # what a student got wrong
+    code: str = ""  # appended to the solution cell's source
+    edits: tuple[tuple[str, str], ...] = ()  # (text of the reference, what replaces it), in order
 
     def source(self, reference: str) -> str:
-        return reference.rstrip() + "\n\n\n# --- mutant: " + self.mistake + "\n" + self.code.strip() + "\n"
+        mutated = reference
+        for old, new in self.edits:
+            found = mutated.count(old)
+            if found != 1:
+                raise MutantDrift(
+                    f"{self.exercise}: mutant {self.mistake!r}: expected {old.strip()!r} once in the reference, "
+                    f"found it {found} times; update the mutant to the reference"
+                )
+            mutated = mutated.replace(old, new)
+        if not self.code.strip():
+            return mutated
+        return mutated.rstrip() + "\n\n\n# --- mutant: " + self.mistake + "\n" + self.code.strip() + "\n"
+
+
+def edit(exercise: str, mistake: str, *pairs: str) -> Mutant:
+    """A mutant made by replacing text of the reference: ``edit(ex, mistake, old1, new1, old2, new2, ...)``."""
+    if not pairs or len(pairs) % 2:
+        raise ValueError("edit() takes pairs of (old, new) text")
+    return Mutant(exercise, mistake, edits=tuple(zip(pairs[::2], pairs[1::2], strict=True)))
 
 
 @dataclass(frozen=True)
@@ -30,6 +56,7 @@ class Alternative:
 class InEdition:
     """A lesson's mutants and alternatives, aimed at another edition of it (``01_convolution_ko``): the code
     cells are the same (autograder/editions.py checks it), so the same variants must score the same."""
+
     module: object
     lang: str
 
@@ -51,12 +78,12 @@ def lesson_modules(editions: bool = False):
     ``editions``, each lesson's Korean edition too, where it has been built."""
     import importlib
     import pkgutil
-    from pathlib import Path
 
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("lesson"))
     modules = [importlib.import_module(f"{__name__}.{name}") for name in names]
     if not editions:
         return modules
-    solutions = Path(__file__).resolve().parents[2] / "solutions"
-    return modules + [InEdition(m, "ko") for m in modules
-                      if (solutions / f"{m.LESSON}_ko" / f"{m.LESSON}_ko.ipynb").exists()]
+    from autograder.course import lesson_names
+
+    built = set(lesson_names())
+    return modules + [InEdition(m, "ko") for m in modules if f"{m.LESSON}_ko" in built]

@@ -19,13 +19,24 @@ from dataclasses import dataclass
 class Generated:
     exercise: str
     mistake: str  # the edit, in words, with the line it applies to
-    code: str     # the whole mutated cell
+    code: str  # the whole mutated cell
 
 
 _SWAP_BINOP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div}
 _SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
-_OP_TEXT = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Lt: "<", ast.LtE: "<=",
-            ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_OP_TEXT = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+}
 
 
 def _sites(tree: ast.AST) -> list[tuple[str, ast.AST, str]]:
@@ -39,15 +50,22 @@ def _sites(tree: ast.AST) -> list[tuple[str, ast.AST, str]]:
                     sites.append(("drop the right term", node, ""))
             elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _SWAP_CMP:
                 sites.append(("change the comparison", node, ""))
-            elif isinstance(node, ast.keyword) and node.arg in ("axis", "axes") and isinstance(node.value, (
-                    ast.Constant, ast.Tuple)):
+            elif (
+                isinstance(node, ast.keyword)
+                and node.arg in ("axis", "axes")
+                and isinstance(node.value, (ast.Constant, ast.Tuple))
+            ):
                 sites.append(("change the axis", node, ""))
             elif isinstance(node, ast.Slice):
                 for part in ("lower", "upper"):
                     if getattr(node, part) is not None:
                         sites.append(("off-by-one slice", node, part))
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr == "transpose" and len(node.args) >= 2:
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "transpose"
+                and len(node.args) >= 2
+            ):
                 sites.append(("swap transposed axes", node, ""))
             elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
                 sites.append(("drop a minus sign", node, ""))

@@ -1,6 +1,6 @@
 """Lesson 01: mutants of every graded function, and correct-but-different implementations."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit
 
 LESSON = "01_convolution"
 
@@ -121,21 +121,23 @@ def receptive_field(L, K):
 def receptive_field_stack(layers):
     return 1 + sum(K - 1 for K, S in layers)
 """),
-    Mutant("same_padding_receptive_field", "a layer's (K - 1) scaled by its own stride instead of the jump so far", """
-def receptive_field_stack(layers):
-    rf = 1
-    for K, S in layers:
-        rf += (K - 1) * S
-    return rf
-"""),
-    Mutant("same_padding_receptive_field", "jump updated before the layer's positions are added", """
-def receptive_field_stack(layers):
-    rf, jump = 1, 1
-    for K, S in layers:
-        jump *= S
-        rf += (K - 1) * jump
-    return rf
-"""),
+    edit(
+        "same_padding_receptive_field",
+        "a layer's (K - 1) scaled by its own stride instead of the jump so far",
+        "    rf, jump = 1, 1",
+        "    rf = 1",
+        (
+            "        rf += (K - 1) * jump  # K - 1 more positions of this layer's input, each `jump`"
+            " input pixels apart\n"
+            "        jump *= S"
+        ),
+        "        rf += (K - 1) * S",
+    ),
+    edit("same_padding_receptive_field",
+         "jump updated before the layer's positions are added",
+         ("        rf += (K - 1) * jump  # K - 1 more positions of this layer's input, each `jump` input pixels apart\n"
+          "        jump *= S"),
+         "        jump *= S\n        rf += (K - 1) * jump"),
     # --- the forward passes
     *_forward_mutants("conv2d_forward_naive"),
     *_forward_mutants("conv2d_forward"),
@@ -162,24 +164,10 @@ def conv2d_backward(dout, cache):
     dx, _, _ = _correct_conv2d_backward(dout, (x, weight[:, :, ::-1, ::-1].copy(), bias, stride, padding))
     return dx, dw, db
 """),
-    Mutant("conv2d_backward", "overlapping windows overwrite dx instead of adding up", """
-def conv2d_backward(dout, cache):
-    x, weight, bias, stride, padding = cache
-    N, C_in, H, W = x.shape
-    C_out, _, K_H, K_W = weight.shape
-    H_out, W_out = dout.shape[2:]
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    windows = np.lib.stride_tricks.sliding_window_view(xp, (K_H, K_W), axis=(2, 3))[:, :, ::stride, ::stride]
-    dbias = dout.sum(axis=(0, 2, 3))
-    dweight = np.tensordot(dout, windows, axes=([0, 2, 3], [0, 2, 3]))
-    dwindows = np.tensordot(weight, dout, axes=([0], [1]))
-    dxp = np.zeros((C_in, N) + xp.shape[2:])
-    for u in range(K_H):
-        for v in range(K_W):
-            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] = dwindows[:, u, v]
-    dx = np.ascontiguousarray(dxp[:, :, padding:padding + H, padding:padding + W].transpose(1, 0, 2, 3))
-    return dx, dweight, dbias
-"""),
+    edit("conv2d_backward",
+         "overlapping windows overwrite dx instead of adding up",
+         "+= dcols[:, :, u, v]",
+         "= dcols[:, :, u, v]"),
     Mutant("conv2d_backward", "padding not cropped from dx", """
 _correct_conv2d_backward = conv2d_backward
 def conv2d_backward(dout, cache):

@@ -1,6 +1,6 @@
 """Lesson 03: mutants of every graded function, and a correct-but-different implementation."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit
 
 LESSON = "03_pooling"
 
@@ -119,16 +119,10 @@ def max_pool2d_forward(x, kernel_size, stride=None):
     _tie_x = x
     return _tie_plain_forward(x, kernel_size, stride)
 """),
-    Mutant("max_pool2d_backward", "overlapping windows overwrite dx instead of adding up", """
-def max_pool2d_backward(dout, cache):
-    x_shape, K, S, argmax = cache
-    N, C, H_out, W_out = dout.shape
-    du, dv = np.divmod(argmax, K)
-    n, c, i, j = np.indices((N, C, H_out, W_out))
-    dx = np.zeros(x_shape)
-    dx[n, c, i * S + du, j * S + dv] = dout
-    return dx
-"""),
+    edit("max_pool2d_backward",
+         "overlapping windows overwrite dx instead of adding up",
+         "np.add.at(dx, (n, c, i * S + du, j * S + dv), dout)",
+         "dx[n, c, i * S + du, j * S + dv] = dout"),
     # --- avg_pool2d
     Mutant("avg_pool2d", "avg gradient not divided by K^2", """
 _correct_avg_pool2d_backward = avg_pool2d_backward
@@ -145,18 +139,11 @@ def avg_pool2d_forward(x, kernel_size, stride=None):
 def avg_pool2d_backward(dout, cache):
     return _correct_avg_pool2d_backward(dout, cache) * cache[1]
 """),
-    Mutant("avg_pool2d", "stride ignored in the backward pass (windows scattered at stride K)", """
-_correct_avg_pool2d_backward = avg_pool2d_backward
-def avg_pool2d_backward(dout, cache):
-    x_shape, K, S = cache
-    H_out, W_out = dout.shape[2:]
-    dx = np.zeros(x_shape)
-    for u in range(K):
-        for v in range(K):
-            rows = dx[:, :, u:u + K * H_out:K, v:v + K * W_out:K]
-            rows += dout[:, :, :rows.shape[2], :rows.shape[3]] / (K * K)
-    return dx
-"""),
+    edit("avg_pool2d",
+         "stride ignored in the backward pass (windows scattered at stride K)",
+         "dx[:, :, u:u + S * H_out:S, v:v + S * W_out:S] += share",
+         "rows = dx[:, :, u:u + K * H_out:K, v:v + K * W_out:K]\n"
+         "            rows += share[:, :, :rows.shape[2], :rows.shape[3]]"),
     Mutant("avg_pool2d", "stride ignored in the forward pass (stride 1, cropped)", """
 _correct_avg_pool2d_forward = avg_pool2d_forward
 def avg_pool2d_forward(x, kernel_size, stride=None):
@@ -175,11 +162,10 @@ def global_avg_pool_forward(x):
 def global_avg_pool_backward(dout, cache):
     return np.broadcast_to(dout, cache).copy()
 """),
-    Mutant("global_avg_pool", "backward divided by N*H*W (batch averaged too)", """
-def global_avg_pool_backward(dout, cache):
-    N, C, H, W = cache
-    return np.broadcast_to(dout / (N * H * W), cache).copy()
-"""),
+    edit("global_avg_pool",
+         "backward divided by N*H*W (batch averaged too)",
+         "dout / (H * W)",
+         "dout / (N * H * W)"),
     Mutant("global_avg_pool", "output flattened to (N, C)", """
 def global_avg_pool_forward(x):
     return x.mean(axis=(2, 3)), x.shape

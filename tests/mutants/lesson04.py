@@ -1,6 +1,6 @@
 """Lesson 04: mutants of every graded function, and a correct-but-different implementation of all of them."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit
 
 LESSON = "04_lenet5"
 
@@ -32,16 +32,18 @@ def relu_backward(dout, cache):
 def affine_forward(x, weight, bias):
     return x @ weight.T, (x, weight)
 """),
-    Mutant("affine", "dweight transposed (x.T @ dout, shape (D_in, D_out))", """
-def affine_backward(dout, cache):
-    x, weight = cache
-    return dout @ weight, x.T @ dout, dout.sum(axis=0)
-"""),
-    Mutant("affine", "dbias averaged over the batch", """
-def affine_backward(dout, cache):
-    x, weight = cache
-    return dout @ weight, dout.T @ x, dout.mean(axis=0)
-"""),
+    edit(
+        "affine",
+        "dweight transposed (x.T @ dout, shape (D_in, D_out))",
+        "    return dout @ weight, dout.T @ x, dout.sum(axis=0)",
+        "    return dout @ weight, x.T @ dout, dout.sum(axis=0)",
+    ),
+    edit(
+        "affine",
+        "dbias averaged over the batch",
+        "    return dout @ weight, dout.T @ x, dout.sum(axis=0)",
+        "    return dout @ weight, dout.T @ x, dout.mean(axis=0)",
+    ),
     Mutant("affine", "dweight averaged over the batch", """
 _correct_affine_backward = affine_backward
 def affine_backward(dout, cache):
@@ -96,13 +98,10 @@ def conv2d_backward(dout, cache):
     return _correct_conv2d_backward(dout, (xp, weight, bias, stride, 0))
 """),
     # --- max_pool_layer (pasted from lesson 03)
-    Mutant("max_pool_layer", "average instead of max", """
-def max_pool2d_forward(x, kernel_size, stride=None):
-    stride = kernel_size if stride is None else stride
-    K = kernel_size
-    windows = np.lib.stride_tricks.sliding_window_view(x, (K, K), axis=(2, 3))[:, :, ::stride, ::stride]
-    return windows.mean(axis=(4, 5)), (x, K, stride)
-"""),
+    edit("max_pool_layer",
+         "average instead of max",
+         "out = windows.max(axis=(4, 5))",
+         "out = windows.mean(axis=(4, 5))"),
     Mutant("max_pool_layer", "gradient sent to every cell of the window", """
 def max_pool2d_backward(dout, cache):
     x, K, stride = cache
@@ -118,18 +117,10 @@ _correct_max_pool2d_forward = max_pool2d_forward
 def max_pool2d_forward(x, kernel_size, stride=None):
     return _correct_max_pool2d_forward(x, kernel_size, 1 if stride is None else stride)
 """),
-    Mutant("max_pool_layer", "overlapping windows overwrite dx instead of adding up", """
-def max_pool2d_backward(dout, cache):
-    x, K, stride = cache
-    N, C, H_out, W_out = dout.shape
-    windows = np.lib.stride_tricks.sliding_window_view(x, (K, K), axis=(2, 3))[:, :, ::stride, ::stride]
-    arg = windows.reshape(N, C, H_out, W_out, K * K).argmax(axis=-1)
-    rows = np.arange(H_out)[:, None] * stride + arg // K
-    cols = np.arange(W_out)[None, :] * stride + arg % K
-    dx = np.zeros_like(x)
-    dx[np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols] = dout
-    return dx
-"""),
+    edit("max_pool_layer",
+         "overlapping windows overwrite dx instead of adding up",
+         "np.add.at(dx, (np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols), dout)",
+         "dx[np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols] = dout"),
     Mutant("max_pool_layer", "with ties, the gradient goes to every maximum of the window", """
 def max_pool2d_backward(dout, cache):
     x, K, stride = cache
@@ -143,32 +134,10 @@ def max_pool2d_backward(dout, cache):
     return dx
 """),
     # --- layer_table
-    Mutant("layer_table", "pooling rounds up (ceil) instead of flooring", """
-_correct_layer_table = layer_table
-def layer_table(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
-                kernel_size=5, padding=2, pool_size=2):
-    C, H, W = input_shape
-    K, P = kernel_size, padding
-    rows = [("input", (C, H, W), 0)]
-    for i, C_out in enumerate(conv_channels, start=1):
-        if H + 2 * P < K or W + 2 * P < K:
-            raise ValueError("kernel does not fit")
-        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
-        rows += [(f"conv{i}", (C_out, H, W), C_out * (C * K * K + 1)), (f"relu{i}", (C_out, H, W), 0)]
-        if H < pool_size or W < pool_size:
-            raise ValueError("pool does not fit")
-        C, H, W = C_out, -(-H // pool_size), -(-W // pool_size)
-        rows.append((f"pool{i}", (C, H, W), 0))
-    D = C * H * W
-    rows.append(("flatten", (D,), 0))
-    widths = list(fc_widths) + [num_classes]
-    for j, D_out in enumerate(widths, start=1):
-        rows.append((f"fc{j}", (D_out,), D_out * (D + 1)))
-        if j < len(widths):
-            rows.append((f"relu{len(conv_channels) + j}", (D_out,), 0))
-        D = D_out
-    return rows
-"""),
+    edit("layer_table",
+         "pooling rounds up (ceil) instead of flooring",
+         "C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1",
+         "C, H, W = C_out, -(-H // pool_size), -(-W // pool_size)"),
     Mutant("layer_table", "conv parameters without the biases", """
 _correct_layer_table = layer_table
 def layer_table(*args, **kwargs):
@@ -182,53 +151,20 @@ def layer_table(*args, **kwargs):
     C = [shape for name, shape, _ in rows if name != "flatten" and len(shape) == 3][-1][0]
     return [(n, s, s[0] * (C + 1)) if n == "fc1" else (n, s, p) for n, s, p in rows]
 """),
-    Mutant("layer_table", "padding counted once (total instead of per side)", """
-_correct_layer_table = layer_table
-def layer_table(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
-                kernel_size=5, padding=2, pool_size=2):
-    C, H, W = input_shape
-    K, P = kernel_size, padding
-    rows = [("input", (C, H, W), 0)]
-    for i, C_out in enumerate(conv_channels, start=1):
-        if H + P < K or W + P < K:
-            raise ValueError("kernel does not fit")
-        H, W = H - K + P + 1, W - K + P + 1
-        rows += [(f"conv{i}", (C_out, H, W), C_out * (C * K * K + 1)), (f"relu{i}", (C_out, H, W), 0)]
-        if H < pool_size or W < pool_size:
-            raise ValueError("pool does not fit")
-        C, H, W = C_out, H // pool_size, W // pool_size
-        rows.append((f"pool{i}", (C, H, W), 0))
-    D = C * H * W
-    rows.append(("flatten", (D,), 0))
-    widths = list(fc_widths) + [num_classes]
-    for j, D_out in enumerate(widths, start=1):
-        rows.append((f"fc{j}", (D_out,), D_out * (D + 1)))
-        if j < len(widths):
-            rows.append((f"relu{len(conv_channels) + j}", (D_out,), 0))
-        D = D_out
-    return rows
-"""),
-    Mutant("layer_table", "no ValueError: negative sizes flow on", """
-def layer_table(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
-                kernel_size=5, padding=2, pool_size=2):
-    C, H, W = input_shape
-    K, P = kernel_size, padding
-    rows = [("input", (C, H, W), 0)]
-    for i, C_out in enumerate(conv_channels, start=1):
-        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
-        rows += [(f"conv{i}", (C_out, H, W), C_out * (C * K * K + 1)), (f"relu{i}", (C_out, H, W), 0)]
-        C, H, W = C_out, H // pool_size, W // pool_size
-        rows.append((f"pool{i}", (C, H, W), 0))
-    D = C * H * W
-    rows.append(("flatten", (D,), 0))
-    widths = list(fc_widths) + [num_classes]
-    for j, D_out in enumerate(widths, start=1):
-        rows.append((f"fc{j}", (D_out,), D_out * (D + 1)))
-        if j < len(widths):
-            rows.append((f"relu{len(conv_channels) + j}", (D_out,), 0))
-        D = D_out
-    return rows
-"""),
+    edit("layer_table",
+         "padding counted once (total instead of per side)",
+         "if H + 2 * P < K or W + 2 * P < K:",
+         "if H + P < K or W + P < K:",
+         "H, W = H - K + 2 * P + 1, W - K + 2 * P + 1",
+         "H, W = H - K + P + 1, W - K + P + 1"),
+    edit("layer_table",
+         "no ValueError: negative sizes flow on",
+         '        if H + 2 * P < K or W + 2 * P < K:\n'
+         '            raise ValueError(f"conv{i}: a {K}x{K} kernel does not fit a {H}x{W} map with padding {P}")\n',
+         "",
+         '        if H < pool_size or W < pool_size:\n'
+         '            raise ValueError(f"pool{i}: a {pool_size}x{pool_size} window does not fit a {H}x{W} map")\n',
+         ""),
     Mutant("layer_table", "no ReLU row after the hidden FC layers", """
 _correct_layer_table = layer_table
 def layer_table(*args, **kwargs):
@@ -348,106 +284,33 @@ def layer_table(input_shape, *args, **kwargs):
 
 # --- lenet_costs (parameters versus multiply-adds)
 MUTANTS += [
-    Mutant("lenet_costs", "conv multiply-adds counted over the conv's input H x W, not its output", """
-def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
-                kernel_size=5, padding=2, pool_size=2):
-    C, H, W = input_shape
-    K, P = kernel_size, padding
-    conv_params = conv_mult_adds = 0
-    for C_out in conv_channels:
-        H_in, W_in = H, W
-        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
-        conv_params += C_out * (C * K * K + 1)
-        conv_mult_adds += (C * K * K) * (C_out * H_in * W_in)
-        C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1
-    D = C * H * W
-    fc_params = fc_mult_adds = 0
-    for D_out in list(fc_widths) + [num_classes]:
-        fc_params += D_out * (D + 1)
-        fc_mult_adds += D * D_out
-        D = D_out
-    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
-"""),
-    Mutant("lenet_costs", "conv multiply-adds for one output position only (H'·W' forgotten)", """
-def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
-                kernel_size=5, padding=2, pool_size=2):
-    C, H, W = input_shape
-    K, P = kernel_size, padding
-    conv_params = conv_mult_adds = 0
-    for C_out in conv_channels:
-        H_in, W_in = H, W
-        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
-        conv_params += C_out * (C * K * K + 1)
-        conv_mult_adds += (C * K * K) * C_out
-        C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1
-    D = C * H * W
-    fc_params = fc_mult_adds = 0
-    for D_out in list(fc_widths) + [num_classes]:
-        fc_params += D_out * (D + 1)
-        fc_mult_adds += D * D_out
-        D = D_out
-    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
-"""),
-    Mutant("lenet_costs", "FC parameters without the biases", """
-def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
-                kernel_size=5, padding=2, pool_size=2):
-    C, H, W = input_shape
-    K, P = kernel_size, padding
-    conv_params = conv_mult_adds = 0
-    for C_out in conv_channels:
-        H_in, W_in = H, W
-        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
-        conv_params += C_out * (C * K * K + 1)
-        conv_mult_adds += (C * K * K) * (C_out * H * W)
-        C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1
-    D = C * H * W
-    fc_params = fc_mult_adds = 0
-    for D_out in list(fc_widths) + [num_classes]:
-        fc_params += D_out * D
-        fc_mult_adds += D * D_out
-        D = D_out
-    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
-"""),
-    Mutant("lenet_costs", "the pooling forgotten: each conv sees the previous conv's output size", """
-def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
-                kernel_size=5, padding=2, pool_size=2):
-    C, H, W = input_shape
-    K, P = kernel_size, padding
-    conv_params = conv_mult_adds = 0
-    for C_out in conv_channels:
-        H_in, W_in = H, W
-        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
-        conv_params += C_out * (C * K * K + 1)
-        conv_mult_adds += (C * K * K) * (C_out * H * W)
-        C, H, W = C_out, H, W
-    D = C * H * W
-    fc_params = fc_mult_adds = 0
-    for D_out in list(fc_widths) + [num_classes]:
-        fc_params += D_out * (D + 1)
-        fc_mult_adds += D * D_out
-        D = D_out
-    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
-"""),
-    Mutant("lenet_costs", "bias additions counted as multiply-adds in the FC layers", """
-def lenet_costs(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,
-                kernel_size=5, padding=2, pool_size=2):
-    C, H, W = input_shape
-    K, P = kernel_size, padding
-    conv_params = conv_mult_adds = 0
-    for C_out in conv_channels:
-        H_in, W_in = H, W
-        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1
-        conv_params += C_out * (C * K * K + 1)
-        conv_mult_adds += (C * K * K) * (C_out * H * W)
-        C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1
-    D = C * H * W
-    fc_params = fc_mult_adds = 0
-    for D_out in list(fc_widths) + [num_classes]:
-        fc_params += D_out * (D + 1)
-        fc_mult_adds += (D + 1) * D_out
-        D = D_out
-    return conv_params, fc_params, conv_mult_adds, fc_mult_adds
-"""),
+    edit(
+        "lenet_costs",
+        "conv multiply-adds counted over the conv's input H x W, not its output",
+        "        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1  # the conv's output size (stride 1)",
+        (
+            "        H_in, W_in = H, W\n"
+            "        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1"
+        ),
+        "        conv_mult_adds += (C * K * K) * (C_out * H * W)",
+        "        conv_mult_adds += (C * K * K) * (C_out * H_in * W_in)",
+    ),
+    edit("lenet_costs",
+         "conv multiply-adds for one output position only (H'·W' forgotten)",
+         "conv_mult_adds += (C * K * K) * (C_out * H * W)",
+         "conv_mult_adds += (C * K * K) * C_out"),
+    edit("lenet_costs",
+         "FC parameters without the biases",
+         "fc_params += D_out * (D + 1)",
+         "fc_params += D_out * D"),
+    edit("lenet_costs",
+         "the pooling forgotten: each conv sees the previous conv's output size",
+         "C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1",
+         "C, H, W = C_out, H, W"),
+    edit("lenet_costs",
+         "bias additions counted as multiply-adds in the FC layers",
+         "fc_mult_adds += D * D_out",
+         "fc_mult_adds += (D + 1) * D_out"),
 ]
 
 MUTANTS += [

@@ -1,6 +1,6 @@
 """Lesson 05: mutants of every graded function, and a correct-but-different implementation."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit
 
 LESSON = "05_batch_norm"
 
@@ -130,14 +130,10 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
     # --- the two backward passes
     *_backward_mutants("batchnorm_backward"),
     *_backward_mutants("batchnorm_backward_alt"),
-    Mutant("batchnorm_backward_alt", "1/(N-1) in place of 1/N in the closed form", """
-_correct_batchnorm_backward_alt = batchnorm_backward_alt
-def batchnorm_backward_alt(dout, cache):
-    x, x_hat, mu, var, inv_std, gamma, eps = cache
-    N = x.shape[0]
-    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
-    return gamma * inv_std / (N - 1) * (N * dout - dbeta - x_hat * dgamma), dgamma, dbeta
-"""),
+    edit("batchnorm_backward_alt",
+         "1/(N-1) in place of 1/N in the closed form",
+         "dx = gamma * inv_std / N * (",
+         "dx = gamma * inv_std / (N - 1) * ("),
     # --- spatial batch norm
     _fwd("spatial_batchnorm_forward", "x.reshape(-1, C) without moving the channel axis last",
          "    N, C, H, W = x.shape\n"

@@ -1,6 +1,6 @@
 """Lesson 06: mutants of every graded function, and a correct-but-different implementation."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit
 
 LESSON = "06_layer_instance_group_norm"
 
@@ -228,11 +228,16 @@ def group_norm_backward(dout, cache):
     return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
 """),
     # --- the equivalences
-    Mutant("gn_equivalences", "np.tile instead of repeating each gamma_c over H x W", """
-def layer_norm_affine_from_channels(weight, bias, H, W):
-    C = weight.shape[0]
-    return np.tile(weight, H * W).reshape(C, H, W), np.tile(bias, H * W).reshape(C, H, W)
-"""),
+    edit(
+        "gn_equivalences",
+        "np.tile instead of repeating each gamma_c over H x W",
+        (
+            "    ln_weight = np.broadcast_to(weight[:, None, None], (C, H, W)).copy()\n"
+            "    ln_bias = np.broadcast_to(bias[:, None, None], (C, H, W)).copy()\n"
+            "    return ln_weight, ln_bias"
+        ),
+        "    return np.tile(weight, H * W).reshape(C, H, W), np.tile(bias, H * W).reshape(C, H, W)",
+    ),
     Mutant("gn_equivalences", "bias not carried over (zeros)", """
 _correct_affine = layer_norm_affine_from_channels
 def layer_norm_affine_from_channels(weight, bias, H, W):
@@ -243,12 +248,19 @@ def layer_norm_affine_from_channels(weight, bias, H, W):
 def groups_equal_to(kind, C):
     return {"LN": C, "IN": 1}[kind]
 """),
-    Mutant("gn_equivalences", "affine laid out as (H, W, C)", """
-def layer_norm_affine_from_channels(weight, bias, H, W):
-    C = weight.shape[0]
-    return (np.broadcast_to(weight, (H, W, C)).reshape(C, H, W).copy(),
-            np.broadcast_to(bias, (H, W, C)).reshape(C, H, W).copy())
-"""),
+    edit(
+        "gn_equivalences",
+        "affine laid out as (H, W, C)",
+        (
+            "    ln_weight = np.broadcast_to(weight[:, None, None], (C, H, W)).copy()\n"
+            "    ln_bias = np.broadcast_to(bias[:, None, None], (C, H, W)).copy()\n"
+            "    return ln_weight, ln_bias"
+        ),
+        (
+            "    return (np.broadcast_to(weight, (H, W, C)).reshape(C, H, W).copy(),\n"
+            "            np.broadcast_to(bias, (H, W, C)).reshape(C, H, W).copy())"
+        ),
+    ),
 ]
 
 

@@ -1,6 +1,6 @@
 """Lesson 09: mutants of every graded function, and a correct-but-different implementation of all of them."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit
 
 LESSON = "09_train_your_cnn"
 
@@ -227,11 +227,15 @@ _correct_kaiming_normal = kaiming_normal
 def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
     return _correct_kaiming_normal(shape, rng, "fan_in", nonlinearity)
 """),
-    Mutant("init", "Xavier as a normal draw (same variance, not uniform)", """
-def xavier_uniform(shape, rng, gain=1.0):
-    fan_in, fan_out = init_fans(shape)
-    return rng.standard_normal(tuple(shape)) * gain * np.sqrt(2.0 / (fan_in + fan_out))
-"""),
+    edit(
+        "init",
+        "Xavier as a normal draw (same variance, not uniform)",
+        (
+            "    bound = gain * np.sqrt(6.0 / (fan_in + fan_out))\n"
+            "    return rng.uniform(-bound, bound, size=tuple(shape))"
+        ),
+        "    return rng.standard_normal(tuple(shape)) * gain * np.sqrt(2.0 / (fan_in + fan_out))",
+    ),
     Mutant("init", "weights from NumPy's global generator, not from rng", """
 _correct_kaiming_normal = kaiming_normal
 def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
@@ -285,45 +289,15 @@ def affine_backward(dout, cache):
     return dx, dw, db / dout.shape[0]
 """),
     # --- cnn
-    Mutant("cnn", "batch norm left in train mode at eval (batch statistics)", """
-_reference_cnn_forward = cnn_forward
-_reference_spatial_batchnorm_forward = spatial_batchnorm_forward
-def cnn_forward(x, params, bn_state, training, p_drop=0.0, rng=None):
-    global spatial_batchnorm_forward
-    def always_train(h, g, b, rm, rv, training, momentum=0.1, eps=1e-5):
-        return _reference_spatial_batchnorm_forward(h, g, b, rm, rv, True, momentum, eps)
-    spatial_batchnorm_forward = always_train
-    try:
-        return _reference_cnn_forward(x, params, bn_state, training, p_drop, rng)
-    finally:
-        spatial_batchnorm_forward = _reference_spatial_batchnorm_forward
-"""),
-    Mutant("cnn", "dropout applied at eval too", """
-_reference_cnn_forward = cnn_forward
-_reference_dropout_forward = dropout_forward
-def cnn_forward(x, params, bn_state, training, p_drop=0.0, rng=None):
-    global dropout_forward
-    def always_drop(h, p, training, rng_):
-        return _reference_dropout_forward(h, p, True, rng_ if rng_ is not None else np.random.default_rng(0))
-    dropout_forward = always_drop
-    try:
-        return _reference_cnn_forward(x, params, bn_state, training, p_drop, rng)
-    finally:
-        dropout_forward = _reference_dropout_forward
-"""),
-    Mutant("cnn", "ReLU before batch norm", """
-_reference_cnn_forward = cnn_forward
-_reference_spatial_batchnorm_forward = spatial_batchnorm_forward
-def cnn_forward(x, params, bn_state, training, p_drop=0.0, rng=None):
-    global spatial_batchnorm_forward
-    def relu_then_bn(h, *args, **kwargs):
-        return _reference_spatial_batchnorm_forward(np.maximum(h, 0), *args, **kwargs)
-    spatial_batchnorm_forward = relu_then_bn
-    try:
-        return _reference_cnn_forward(x, params, bn_state, training, p_drop, rng)
-    finally:
-        spatial_batchnorm_forward = _reference_spatial_batchnorm_forward
-"""),
+    edit("cnn", "batch norm left in train mode at eval (batch statistics)",
+         'bn_state[f"bn{i}.running_var"],\n                                                    training)',
+         'bn_state[f"bn{i}.running_var"],\n                                                    True)'),
+    edit("cnn", "dropout applied at eval too",
+         "dropout_forward(h, p_drop, training, rng)",
+         "dropout_forward(h, p_drop, True, rng if rng is not None else np.random.default_rng(0))"),
+    edit("cnn", "ReLU before batch norm",
+         "        bn_cache = None\n", "        h, relu_cache = relu_forward(h)\n        bn_cache = None\n",
+         "        h, relu_cache = relu_forward(h)\n        h, pool_cache", "        h, pool_cache"),
     Mutant("cnn", "the backward pass skips dropout's mask", """
 _correct_cnn_backward = cnn_backward
 def cnn_backward(dscores, cache):
@@ -340,18 +314,10 @@ def cnn_backward(dscores, cache):
     return grads
 """),
     # --- train_step
-    Mutant("train_step", "the forward pass in eval mode during training", """
-def train_step(params, bn_state, opt_state, x, y, rng, config):
-    scores, cache = cnn_forward(x, params, bn_state, False, config.get("p_drop", 0.0), rng)
-    loss, dscores = softmax_cross_entropy(scores, y)
-    grads = cnn_backward(dscores, cache)
-    if config["optimizer"] == "sgd":
-        sgd_step(params, grads, opt_state, config["lr"], config.get("momentum", 0.0), config.get("weight_decay", 0.0))
-    else:
-        adam_step(params, grads, opt_state, config["lr"], config.get("betas", (0.9, 0.999)), config.get("eps", 1e-8),
-                  config.get("weight_decay", 0.0))
-    return loss
-"""),
+    edit("train_step",
+         "the forward pass in eval mode during training",
+         "cnn_forward(x, params, bn_state, True,",
+         "cnn_forward(x, params, bn_state, False,"),
     Mutant("train_step", "returns the loss after the update (a second forward pass)", """
 _correct_train_step = train_step
 def train_step(params, bn_state, opt_state, x, y, rng, config):
