@@ -19,7 +19,8 @@ LAB_LOCALE := $(if $(filter ko,$(EDITION)),--LabApp.app_settings_dir="$(CURDIR)/
 ROLE ?= student
 LAB_CONFIG := $(if $(filter instructor,$(ROLE)),,$(CURDIR)/jupyter-config/student)
 
-.PHONY: setup sandbox-tool browser postgres db lab screenshots test test-fast lessons bench bench-grading bench-diagnosis grade export lint clean-notebooks
+# `make help` lists the targets below that have a `## ` comment.
+.PHONY: help check setup sandbox-tool browser postgres db lab screenshots test test-fast lessons bench bench-grading bench-diagnosis grade export lint clean-notebooks
 
 setup: $(STAMP)
 
@@ -102,21 +103,21 @@ lessons: $(STAMP)
 
 ## bench: conv speed, naive vs vectorized vs torch (medians, one thread)
 bench: $(STAMP)
-	$(PY) bench/conv_bench.py $(ARGS)
+	$(PY) -m bench.conv_bench $(ARGS)
 
 ## bench-diagnosis: share of wrong functions (our mutants and generated ones) whose message names the mistake
 bench-diagnosis: $(STAMP)
-	$(PY) bench/diagnosis_bench.py $(ARGS)
+	$(PY) -m bench.diagnosis_bench $(ARGS)
 
 ## bench-grading: class-grading throughput, sequential nbgrader vs make grade (a few minutes)
 bench-grading: $(STAMP)
-	$(PY) bench/grading_bench.py $(ARGS)
+	$(PY) -m bench.grading_bench $(ARGS)
 
 ## bench-scale: what a big class costs: one grader vs two shards at once into PostgreSQL (200 students: long;
 ## ARGS="--students 40" or "--quick"); seconds per student, peak memory per kernel, shard overhead, projection
 .PHONY: bench-scale
 bench-scale: $(STAMP) sandbox-tool postgres
-	$(PY) bench/scale_bench.py $(ARGS)
+	$(PY) -m bench.scale_bench $(ARGS)
 
 ## grade: grade a class in parallel, sandboxed: make grade ARGS="01_convolution [--submitted DIR] [--no-sandbox]"
 ## (several machines, one gradebook: ARGS="01_convolution --db postgresql://... --shard 1/2", and 2/2 on another)
@@ -127,6 +128,19 @@ grade: $(STAMP)
 ## make export ARGS="[assignments] [--roster roster.csv] [--moodle-worksheet ASSIGNMENT=FILE] [--canvas-column A=H]"
 export: $(STAMP)
 	$(PY) -m autograder.lms_export $(ARGS)
+
+## help: list these targets and what each does
+help:
+	@awk '/^## /{ sub(/^## /, ""); print (/^[a-z-]+: / ? "" : "    ") $$0 }' $(MAKEFILE_LIST)
+
+## check: what every commit must pass (in about a minute; .pre-commit-config.yaml runs the same): notebooks
+## without outputs, lessons/ and the Korean edition in step with solutions/, ruff check and ruff format --check
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -q -p no:randomly tests/test_lint.py tests/test_editions.py \
+	  "tests/test_notebooks.py::test_notebooks_are_committed_without_outputs"
+	$(PY) -m autograder.release --check
 
 ## lint: ruff over code and notebooks
 lint: $(STAMP)

@@ -11,19 +11,94 @@ import contextlib
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent  # the repository, which is also nbgrader's course root
 SOLUTIONS = REPO / "solutions"
 LESSONS = REPO / "lessons"
+GRADING = Path("autograder") / "grading"  # in a course root, git-ignored: gradebook, submissions, feedback
+# Seconds one cell may run while grading, in the student's kernel and in the verifier; then it scores 0.
+# Every solution notebook runs whole in under a minute here (tests/test_notebooks.py asserts it).
+CELL_TIMEOUT = 60
 
 
-def lesson_names() -> list[str]:
-    """Every lesson (nbgrader assignment) in solutions/, in order."""
-    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and not p.name.startswith("."))
+def gradebook_url(grading: Path | str) -> str:
+    """The SQLite gradebook of a grading folder (``<course root>/autograder/grading``)."""
+    return "sqlite:///" + str(Path(grading) / "gradebook.db")
+
+
+def notebook_path(assignment: str, root: Path | str = REPO, folder: str = "solutions") -> Path:
+    """``<root>/<folder>/<assignment>/<assignment>.ipynb``: a lesson's notebook (folder ``lessons``: the
+    student version)."""
+    return Path(root) / folder / assignment / f"{assignment}.ipynb"
+
+
+def lesson_names(solutions: Path | None = None) -> list[str]:
+    """Every lesson (nbgrader assignment, of every edition) in ``solutions`` (the repository's by default),
+    in order: the one place lessons are discovered. A lesson is a folder holding its namesake notebook."""
+    solutions = SOLUTIONS if solutions is None else Path(solutions)
+    return sorted(p.name for p in solutions.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One English lesson and the files that make it, named by one scheme from its folder ``NN_topic`` and
+    the stem of its widget module (paths relative to the repository)."""
+
+    name: str
+    widgets: str | None  # source_helpers/widgets/<widgets>.py; None: the lesson has no widget
+
+    @property
+    def number(self) -> str:
+        return self.name[:2]
+
+    @property
+    def files(self) -> dict[str, str | None]:
+        """What the lesson is made of, by role."""
+        w = self.widgets
+        return {
+            "solution": f"solutions/{self.name}/{self.name}.ipynb",
+            "student version": f"lessons/{self.name}/{self.name}.ipynb",
+            "widgets": f"source_helpers/widgets/{w}.py" if w else None,
+            "widget test": f"tests/test_widgets_{w}.py" if w else None,
+            "mutants": f"tests/mutants/lesson{self.number}.py",
+            "Korean": f"editions/ko/{self.name}.po",
+        }
+
+
+# The lesson map (README, "For contributors", shows it: tests/test_lesson_map.py keeps both true).
+LESSON_MAP: tuple[Lesson, ...] = (
+    Lesson("00_start_here", "start_here"),
+    Lesson("01_convolution", "conv"),
+    Lesson("02_one_by_one_conv", "one_by_one"),
+    Lesson("03_pooling", "pooling"),
+    Lesson("04_lenet5", "lenet"),
+    Lesson("05_batch_norm", "batch_norm"),
+    Lesson("06_layer_instance_group_norm", "norms"),
+    Lesson("07_efficient_blocks", "blocks"),
+    Lesson("08_self_check", None),
+    Lesson("09_train_your_cnn", "training"),
+)
+
+
+def lesson_map_markdown() -> str:
+    """The lesson map as a Markdown table, as README shows it."""
+    rows = [
+        "| lesson | notebooks | widgets | widget test | mutants | Korean |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lesson in LESSON_MAP:
+        f = lesson.files
+        links = [
+            f"[`{Path(f[r]).name}`]({f[r]})" if f[r] else "—" for r in ("widgets", "widget test", "mutants", "Korean")
+        ]
+        notebooks = f"[solution]({f['solution']}), [student]({f['student version']})"
+        rows.append("| " + " | ".join([f"`{lesson.name}`", notebooks, *links]) + " |")
+    return "\n".join(rows)
 
 
 def load_config(root: Path | str = REPO) -> Config:
@@ -31,8 +106,8 @@ def load_config(root: Path | str = REPO) -> Config:
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(REPO / "autograder")).load_config()
     root = Path(root).resolve()
     cfg.CourseDirectory.root = str(root)
-    cfg.CourseDirectory.db_url = "sqlite:///" + str(root / "autograder" / "grading" / "gradebook.db")
-    (root / "autograder" / "grading").mkdir(parents=True, exist_ok=True)
+    cfg.CourseDirectory.db_url = gradebook_url(root / GRADING)
+    (root / GRADING).mkdir(parents=True, exist_ok=True)
     return cfg
 
 
@@ -102,7 +177,6 @@ def generate_student_version(lesson: str, workdir: Path | str) -> Path:
     source = workdir / "solutions" / lesson
     if source.exists():
         shutil.rmtree(source)
-    shutil.copytree(SOLUTIONS / lesson, source,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(SOLUTIONS / lesson, source, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     generate_assignment(nbgrader_api(workdir), lesson)
     return workdir / "lessons" / lesson

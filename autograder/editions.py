@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 import polib
 
-from autograder.course import REPO, SOLUTIONS
+from autograder.course import REPO, SOLUTIONS, lesson_names
 
 EDITIONS = REPO / "editions"
 LANGUAGES = ("ko",)
@@ -43,8 +43,7 @@ _WORDS = re.compile(r"[A-Za-z]{3,}")
 
 def english_lessons() -> list[str]:
     """The English lessons, the source of every edition."""
-    return sorted(p.name for p in SOLUTIONS.iterdir()
-                  if p.is_dir() and not p.name.startswith(".") and edition_of(p.name) == "en")
+    return [name for name in lesson_names(SOLUTIONS) if edition_of(name) == "en"]
 
 
 def edition_of(assignment: str) -> str:
@@ -91,9 +90,13 @@ def code_skeleton(source: str, *, graded: bool) -> str:
     tree = ast.parse(_python(source))
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             body[0].value.value = "<docstring>"
         if not graded and isinstance(node, ast.Constant) and isinstance(node.value, str):
             node.value = "<text>"
@@ -118,7 +121,7 @@ def needs_translation(cell) -> bool:
         if _MARKER.match(line):
             continue
         if "#" in line:
-            comment = line[line.index("#"):]
+            comment = line[line.index("#") :]
             comment = re.sub(r"#\s*(noqa|type:|fmt:|pragma)[^#]*", "", comment)
             prose.append(comment)
     try:
@@ -127,13 +130,21 @@ def needs_translation(cell) -> bool:
         tree = None
     if tree is not None:
         for node in ast.walk(tree):
-            doc = ast.get_docstring(node, clean=False) if isinstance(
-                node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
+            doc = (
+                ast.get_docstring(node, clean=False)
+                if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                else None
+            )
             if doc:
                 prose.append(doc)
             # what a demo cell prints or plots: a string with words in it ("training loss (smoothed)")
-            if (not _is_graded(cell) and isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and len(_WORDS.findall(node.value)) >= 2 and " " in node.value.strip()):
+            if (
+                not _is_graded(cell)
+                and isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and len(_WORDS.findall(node.value)) >= 2
+                and " " in node.value.strip()
+            ):
                 prose.append(node.value)
     return len(_WORDS.findall(" ".join(prose))) >= 2
 
@@ -160,15 +171,15 @@ def update(lesson: str, lang: str = "ko") -> polib.POFile:
     for index, cell in enumerate(nb.cells):
         if not needs_translation(cell):
             continue
-        entry = polib.POEntry(msgctxt=cell.id, msgid=cell.source, msgstr="",
-                              comment=f"cell {index} ({cell.cell_type})")
+        entry = polib.POEntry(msgctxt=cell.id, msgid=cell.source, msgstr="", comment=f"cell {index} ({cell.cell_type})")
         before = previous.get(cell.id)
         if before is not None and before.msgstr:
             entry.msgstr = before.msgstr
             if before.msgid != cell.source:
                 entry.flags.append("fuzzy")
-                entry.previous_msgid = before.previous_msgid if "fuzzy" in before.flags and before.previous_msgid \
-                    else before.msgid
+                entry.previous_msgid = (
+                    before.previous_msgid if "fuzzy" in before.flags and before.previous_msgid else before.msgid
+                )
             elif "fuzzy" in before.flags:
                 entry.flags.append("fuzzy")
                 entry.previous_msgid = before.previous_msgid
@@ -180,6 +191,7 @@ def update(lesson: str, lang: str = "ko") -> polib.POFile:
 
 def _localize_links(text: str, lang: str) -> str:
     """Point links to another lesson (``../04_lenet5/04_lenet5.ipynb``) at that lesson's edition."""
+
     def localize(m: re.Match) -> str:
         name = m.group(2)
         return m.group(0) if edition_of(name) != "en" else f"{m.group(1)}{name}_{lang}/{name}_{lang}.ipynb"
@@ -218,8 +230,10 @@ def build_notebook(lesson: str, lang: str = "ko") -> Built:
             continue
         text = entry.msgstr
         if _markers(cell.source) != _markers(text):  # written answers are markdown with nbgrader's markers
-            problems.append(f"{where}: nbgrader's BEGIN/END lines ({', '.join(_markers(cell.source))}) must stay "
-                            "exactly as in the English cell")
+            problems.append(
+                f"{where}: nbgrader's BEGIN/END lines ({', '.join(_markers(cell.source))}) must stay "
+                "exactly as in the English cell"
+            )
             continue
         if cell.cell_type == "code":
             why = code_difference(cell.source, text, graded=_is_graded(cell))
@@ -277,10 +291,15 @@ def check(lessons: list[str] | None = None, lang: str = "ko") -> list[str]:
         if not target.exists():
             problems.append(f"{target.relative_to(REPO)} is missing: run `python -m autograder.editions build`")
         elif target.read_text(encoding="utf-8") != nbformat.writes(built.notebook) + "\n":
-            problems.append(f"{target.relative_to(REPO)} is not what `python -m autograder.editions build` writes "
-                            "(edited by hand, or not rebuilt after a change)")
-    stray = sorted(p.name for p in SOLUTIONS.iterdir()
-                   if p.is_dir() and edition_of(p.name) == lang and english_name(p.name) not in english_lessons())
+            problems.append(
+                f"{target.relative_to(REPO)} is not what `python -m autograder.editions build` writes "
+                "(edited by hand, or not rebuilt after a change)"
+            )
+    stray = sorted(
+        p.name
+        for p in SOLUTIONS.iterdir()
+        if p.is_dir() and edition_of(p.name) == lang and english_name(p.name) not in english_lessons()
+    )
     problems += [f"solutions/{name} has no English lesson" for name in stray]
     return problems
 
@@ -298,8 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "update":
         for lesson in lessons:
             po = update(lesson, args.lang)
-            print(f"{po_path(lesson, args.lang).relative_to(REPO)}: {len(po)} cells, "
-                  f"{len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy")
+            print(
+                f"{po_path(lesson, args.lang).relative_to(REPO)}: {len(po)} cells, "
+                f"{len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy"
+            )
         return 0
     if args.command == "build":
         problems = [p for lesson in lessons for p in build(lesson, args.lang)]

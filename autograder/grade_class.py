@@ -35,12 +35,22 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
 
 from autograder import safe_files, sandbox
-from autograder.course import REPO, SOLUTIONS, generate_assignment, lesson_names, load_config, nbgrader_api
+from autograder.course import (
+    CELL_TIMEOUT,
+    REPO,
+    SOLUTIONS,
+    generate_assignment,
+    gradebook_url,
+    lesson_names,
+    load_config,
+    nbgrader_api,
+)
 from autograder.grading_worker import Job, Limits, grade_one
 from autograder.submissions import Inspection, grade_ids, inspect_submission
 
@@ -156,8 +166,11 @@ def fingerprint(inspection: Inspection, assignment: str, settings: dict) -> str:
     return h.hexdigest()
 
 
-def disagreements(kernel: dict[str, dict[str, float | None]], verifier: dict[str, dict[str, float]],
-                  swapped: dict[str, dict[str, list[str]]] | None = None) -> list[str]:
+def disagreements(
+    kernel: dict[str, dict[str, float | None]],
+    verifier: dict[str, dict[str, float]],
+    swapped: dict[str, dict[str, list[str]]] | None = None,
+) -> list[str]:
     """Test cells where the student's kernel reported another score than the verifier computed.
 
     Not flagged: a cell the verifier graded with reference helpers in place of the student's failed ones
@@ -170,8 +183,10 @@ def disagreements(kernel: dict[str, dict[str, float | None]], verifier: dict[str
             if said < points and cell in ((swapped or {}).get(notebook) or {}):
                 continue
             if said != points:
-                out.append(f"{notebook}/{cell}: the notebook's kernel reported {said:g}, the verifier computed "
-                           f"{points:g} (the verifier's score is recorded)")
+                out.append(
+                    f"{notebook}/{cell}: the notebook's kernel reported {said:g}, the verifier computed "
+                    f"{points:g} (the verifier's score is recorded)"
+                )
     return out
 
 
@@ -179,8 +194,12 @@ def disagreements(kernel: dict[str, dict[str, float | None]], verifier: dict[str
 def manifest_table():
     from sqlalchemy import Column, MetaData, String, Table
 
-    return Table(MANIFEST_TABLE, MetaData(), Column("key", String(600), primary_key=True),
-                 Column("digest", String(64), nullable=False))
+    return Table(
+        MANIFEST_TABLE,
+        MetaData(),
+        Column("key", String(600), primary_key=True),
+        Column("digest", String(64), nullable=False),
+    )
 
 
 class Manifest:
@@ -253,9 +272,16 @@ def written_answers(gb, assignment: str, contents: dict[str, bytes]) -> dict[str
     return out
 
 
-def merge(gb, assignment: str, student: str, grades: dict[str, dict[str, float | None]],
-          timestamp: str | None, written: dict[str, dict[str, float | None]] | None = None, *,
-          done: tuple[str, str] | None = None) -> None:
+def merge(
+    gb,
+    assignment: str,
+    student: str,
+    grades: dict[str, dict[str, float | None]],
+    timestamp: str | None,
+    written: dict[str, dict[str, float | None]] | None = None,
+    *,
+    done: tuple[str, str] | None = None,
+) -> None:
     """Write one student's autograded scores into the class gradebook ``gb`` (in place, never twice).
 
     One transaction per student's scores, which also records ``done`` (manifest key, digest) where given
@@ -334,26 +360,48 @@ def parse_args(argv: list[str] | None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="+")
     parser.add_argument("--submitted", type=Path, help="submissions folder (default: <grading-dir>/submitted)")
-    parser.add_argument("--grading-dir", type=Path, default=DEFAULT_GRADING,
-                        help="where the gradebook, autograded/, feedback/, grades.csv and report/ go")
-    parser.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: SQLite in --grading-dir; "
-                        "postgresql://user:password@host:port/database for one that graders share: make db)")
-    parser.add_argument("--shard", type=shard_arg, metavar="K/N",
-                        help="grade part K of N of the class (by a hash of the student id); run 1/N ... N/N "
-                             "on N machines into one --db")
+    parser.add_argument(
+        "--grading-dir",
+        type=Path,
+        default=DEFAULT_GRADING,
+        help="where the gradebook, autograded/, feedback/, grades.csv and report/ go",
+    )
+    parser.add_argument(
+        "--db",
+        help="SQLAlchemy URL of the gradebook (default: SQLite in --grading-dir; "
+        "postgresql://user:password@host:port/database for one that graders share: make db)",
+    )
+    parser.add_argument(
+        "--shard",
+        type=shard_arg,
+        metavar="K/N",
+        help="grade part K of N of the class (by a hash of the student id); run 1/N ... N/N "
+        "on N machines into one --db",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel students (default: all cores)")
     parser.add_argument("--force", action="store_true", help="grade again even what has not changed")
-    parser.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (then it scores 0)")
+    parser.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (then it scores 0)")
     parser.add_argument("--notebook-cpu", type=int, default=600, help="CPU seconds per notebook's kernel")
-    parser.add_argument("--notebook-timeout", type=int, default=1800,
-                        help="wall-clock seconds per notebook (then its kernel is ended; cells not reached score 0)")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="BLAS/OpenMP/torch threads per kernel (default: cores // jobs, at least 1)")
+    parser.add_argument(
+        "--notebook-timeout",
+        type=int,
+        default=1800,
+        help="wall-clock seconds per notebook (then its kernel is ended; cells not reached score 0)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="BLAS/OpenMP/torch threads per kernel (default: cores // jobs, at least 1)",
+    )
     parser.add_argument("--memory-mb", type=int, default=4096, help="memory of one notebook's whole process tree")
     parser.add_argument("--processes", type=int, default=64, help="processes and threads of one notebook's tree")
-    parser.add_argument("--no-sandbox", action="store_true",
-                        help="UNSAFE: run students' code with your permissions, files and network (the default "
-                             "runs it under bubblewrap)")
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="UNSAFE: run students' code with your permissions, files and network (the default "
+        "runs it under bubblewrap)",
+    )
     # the sandbox is the default now; --sandbox is still accepted from older scripts
     parser.add_argument("--sandbox", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-feedback", action="store_true")
@@ -366,20 +414,31 @@ def parse_args(argv: list[str] | None):
     # Grading a lesson grades its every edition that someone handed in: a class where some hand in
     # 01_convolution_ko is graded in one run (the export folds the editions into one column: lms_export.py)
     from autograder.editions import english_name
+
     submitted = args.submitted or args.grading_dir / "submitted"
 
     def handed_in(name: str) -> bool:
         try:
-            return any((student / name).is_dir() and not (student / name).is_symlink()
-                       for student in submitted.iterdir() if not student.is_symlink())
+            return any(
+                (student / name).is_dir() and not (student / name).is_symlink()
+                for student in submitted.iterdir()
+                if not student.is_symlink()
+            )
         except OSError:
             return False
 
-    args.assignments = list(dict.fromkeys(x for a in args.assignments for x in [a, *sorted(
-        n for n in known if n != a and english_name(n) == a and handed_in(n))]))
+    args.assignments = list(
+        dict.fromkeys(
+            x
+            for a in args.assignments
+            for x in [a, *sorted(n for n in known if n != a and english_name(n) == a and handed_in(n))]
+        )
+    )
     if not args.no_sandbox and not sandbox.available():
-        parser.error("grading runs students' code in a sandbox, which needs bubblewrap (apt-get install bubblewrap); "
-                     "--no-sandbox grades without one, with your permissions (unsafe)")
+        parser.error(
+            "grading runs students' code in a sandbox, which needs bubblewrap (apt-get install bubblewrap); "
+            "--no-sandbox grades without one, with your permissions (unsafe)"
+        )
     return args, known
 
 
@@ -402,7 +461,7 @@ def database_url(db: str | None, grading: Path) -> str:
     """The gradebook's SQLAlchemy URL; a bare postgresql:// one gets the psycopg (3) driver, which the test
     extra installs, whatever SQLAlchemy's default driver is."""
     if db is None:
-        return "sqlite:///" + str(grading / "gradebook.db")
+        return gradebook_url(grading)
     if db.startswith(("postgresql://", "postgres://")):
         try:
             import psycopg  # noqa: F401
@@ -426,34 +485,185 @@ def list_students(submitted: Path, summary: dict) -> list[str]:
     return students
 
 
+@dataclass
+class Outcome:
+    """What one run of make grade found, for its closing summary."""
+
+    problems: dict[str, list[str]] = field(default_factory=dict)  # "assignment/student" -> what was wrong
+    flags: dict[str, list[str]] = field(default_factory=dict)  # to look at by hand (not verdicts)
+    not_graded: list[str] = field(default_factory=list)  # jobs that could not finish: a re-run retries them
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)  # the worker's seconds, the verifier's share
+    graded: int = 0
+    skipped: int = 0  # unchanged since the last run
+
+    def note(self, key: str, problem: str) -> None:
+        self.problems.setdefault(key, []).append(problem)
+
+
+@dataclass
+class Plan:
+    """The work of one run: jobs for the workers, and the ungradable submissions recorded as 0."""
+
+    jobs: list[Job] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # "assignment/student" -> fingerprint, once merged
+    zeros: list[tuple[str, str, str, str]] = field(default_factory=list)  # (assignment, student, key, digest)
+
+
+def limits_from(args) -> tuple[Limits, dict]:
+    """The limits each notebook runs under, and the settings a submission's fingerprint includes (a change
+    of either grades it again)."""
+    threads = args.threads or max(1, (os.cpu_count() or 1) // max(1, args.jobs))
+    limits = Limits(
+        cell_timeout=args.cell_timeout,
+        memory_mb=args.memory_mb,
+        cpu_seconds=args.notebook_cpu,
+        processes=args.processes,
+        threads=threads,
+        notebook_timeout=args.notebook_timeout,
+    )
+    settings = dict(
+        cell_timeout=args.cell_timeout,
+        cpu=args.notebook_cpu,
+        memory=args.memory_mb,
+        sandbox=not args.no_sandbox,
+        processes=args.processes,
+        notebook_timeout=args.notebook_timeout,
+        verifier=2,
+    )
+    return limits, settings
+
+
+def plan(
+    args,
+    known: set[str],
+    students: list[str],
+    submitted: Path,
+    scratch: Path,
+    manifest: Manifest,
+    limits: Limits,
+    settings: dict,
+    outcome: Outcome,
+) -> Plan:
+    """Inspect every submission; skip what is unchanged since it was graded; a job for each gradable one."""
+    work = Plan()
+    for assignment in args.assignments:
+        expected = assignment_notebooks(assignment)
+        others = {a: set().union(*assignment_notebooks(a).values()) for a in known - {assignment}}
+        template = prepare_template(assignment, scratch)
+        gradable = []
+        for student in students:
+            inspection = inspect_submission(submitted / student / assignment, student, assignment, expected, others)
+            key = f"{assignment}/{student}"
+            if inspection.problems:
+                outcome.problems[key] = list(inspection.problems)
+            if inspection.flags:
+                outcome.flags[key] = inspection.flags
+            digest = fingerprint(inspection, assignment, settings)
+            if not args.force and manifest.done(key, digest):
+                outcome.skipped += 1
+                continue
+            if not inspection.gradable:
+                work.zeros.append((assignment, student, key, digest))
+                continue
+            gradable.append((student, key, digest, inspection))
+        # longest first, so that no worker is left with a long notebook at the end while the others
+        # idle (a submission's size is a fair guess of its running time: blank ones raise at once)
+        gradable.sort(key=lambda item: -sum(len(b) for b in item[3].contents.values()))
+        for student, key, digest, inspection in gradable:
+            work.jobs.append(
+                Job(
+                    assignment,
+                    student,
+                    dict(inspection.contents),
+                    str(template),
+                    str(scratch / "jobs"),
+                    limits=limits,
+                    sandbox=not args.no_sandbox,
+                    feedback=not args.no_feedback,
+                    timestamp=inspection.timestamp,
+                    secret=inspection.secret,
+                    key=f"job{len(work.jobs)}",
+                )
+            )
+            work.digests[key] = digest
+    return work
+
+
+def record(gb, grading: Path, job: Job, result: dict | str, digest: str, outcome: Outcome) -> None:
+    """One finished job into the gradebook (and its files into grading/), or why it could not finish."""
+    key = f"{job.assignment}/{job.student}"
+    if isinstance(result, str):  # the job could not finish: nothing merged, a re-run retries it
+        outcome.note(key, result)
+        outcome.not_graded.append(key)
+        return
+    if result["error"]:
+        outcome.note(key, "grading error: " + result["error"].strip().splitlines()[-1])
+    for note in result["notes"]:
+        outcome.note(key, "verifier: " + note)
+    disagree = disagreements(result["kernel_grades"], result["grades"], result.get("swapped"))
+    if disagree:
+        outcome.flags.setdefault(key, []).extend(disagree)
+    outcome.timings[key] = {"seconds": result["seconds"], "verifier_seconds": result["verifier_seconds"]}
+    for folder, dst in (("autograded", result["autograded"]), ("feedback", result["feedback"])):
+        if dst:
+            left_out = _replace_tree(dst, grading / folder / job.student / job.assignment)
+            if left_out:
+                outcome.note(key, f"{folder}: left out {', '.join(left_out)}")
+    # last: the grades and the manifest's record of them in one transaction, after the files
+    written = written_answers(gb, job.assignment, job.notebooks)
+    merge_retrying(gb, job.assignment, job.student, result["grades"], job.timestamp, written, done=(key, digest))
+    outcome.graded += 1
+
+
+def awaiting_manual_grades(gb, assignments: list[str]) -> int:
+    return sum(
+        1
+        for a in assignments
+        for sub in gb.find_assignment(a).submissions
+        for nb in sub.notebooks
+        for g in nb.grades
+        if g.needs_manual_grade
+    )
+
+
+def print_summary(outcome: Outcome) -> None:
+    show = safe_files.printable
+    if outcome.problems:
+        print("\nsubmissions with problems (all other students were graded normally):")
+        for key, problems in sorted(outcome.problems.items()):
+            for p in problems:
+                print(f"  {show(key, 120)}: {show(p)}")
+    if outcome.flags:
+        print("\nto look at by hand (flags, not verdicts):")
+        for key, items in sorted(outcome.flags.items()):
+            for item in items:
+                print(f"  {show(key, 120)}: {show(item)}")
+    if outcome.not_graded:
+        keys = ", ".join(show(k, 120) for k in outcome.not_graded)
+        print(f"\nNOT GRADED ({len(outcome.not_graded)}; run again to retry): {keys}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args, known = parse_args(argv)
     if args.no_sandbox:
-        print("WARNING: --no-sandbox: students' code runs with your permissions, your files and your network.",
-              file=sys.stderr)
+        print(
+            "WARNING: --no-sandbox: students' code runs with your permissions, your files and your network.",
+            file=sys.stderr,
+        )
     grading = args.grading_dir.resolve()
     grading.mkdir(parents=True, exist_ok=True)
     submitted = (args.submitted or grading / "submitted").resolve()
     db_url = database_url(args.db, grading)
-    threads = args.threads or max(1, (os.cpu_count() or 1) // max(1, args.jobs))
-    limits = Limits(cell_timeout=args.cell_timeout, memory_mb=args.memory_mb, cpu_seconds=args.notebook_cpu,
-                    processes=args.processes, threads=threads, notebook_timeout=args.notebook_timeout)
-    isolate = not args.no_sandbox
-    settings = dict(cell_timeout=args.cell_timeout, cpu=args.notebook_cpu, memory=args.memory_mb, sandbox=isolate,
-                    processes=args.processes, notebook_timeout=args.notebook_timeout, verifier=2)
+    limits, settings = limits_from(args)
     manifest = Manifest(db_url)
     load_config(REPO)  # fail early on a broken nbgrader_config.py
 
-    summary: dict[str, list[str]] = {}
-    flags: dict[str, list[str]] = {}
-    not_graded: list[str] = []
-    timings: dict[str, dict[str, float]] = {}  # per student: the worker's seconds, and the verifier's share
-    students = list_students(submitted, summary)
+    outcome = Outcome()
+    students = list_students(submitted, outcome.problems)
     class_size = len(students)
     if args.shard:
         students = [s for s in students if in_shard(s, args.shard)]
     t0 = time.perf_counter()
-    n_graded = n_skipped = 0
     from nbgrader.api import Gradebook
 
     with tempfile.TemporaryDirectory(prefix="workbook-grade-") as tmp:
@@ -465,110 +675,53 @@ def main(argv: list[str] | None = None) -> int:
         registered = pool.submit(register_all, args.assignments, str(scratch), db_url)
         for _ in range(max(0, args.jobs - 1)):
             pool.submit(_warm_up)
-        jobs, pending, merges = [], {}, []
-        for assignment in args.assignments:
-            expected = assignment_notebooks(assignment)
-            others = {a: set().union(*assignment_notebooks(a).values()) for a in known - {assignment}}
-            template = prepare_template(assignment, scratch)
-            gradable = []
-            for student in students:
-                inspection = inspect_submission(submitted / student / assignment, student, assignment, expected, others)
-                key = f"{assignment}/{student}"
-                if inspection.problems:
-                    summary[key] = list(inspection.problems)
-                if inspection.flags:
-                    flags[key] = inspection.flags
-                digest = fingerprint(inspection, assignment, settings)
-                if not args.force and manifest.done(key, digest):
-                    n_skipped += 1
-                    continue
-                if not inspection.gradable:
-                    merges.append((assignment, student, key, digest))
-                    continue
-                gradable.append((student, key, digest, inspection))
-            # longest first, so that no worker is left with a long notebook at the end while the others
-            # idle (a submission's size is a fair guess of its running time: blank ones raise at once)
-            gradable.sort(key=lambda item: -sum(len(b) for b in item[3].contents.values()))
-            for student, key, digest, inspection in gradable:
-                jobs.append(Job(assignment, student, dict(inspection.contents), str(template), str(scratch / "jobs"),
-                                limits=limits, sandbox=isolate, feedback=not args.no_feedback,
-                                timestamp=inspection.timestamp, secret=inspection.secret, key=f"job{len(jobs)}"))
-                pending[key] = digest
+        work = plan(args, known, students, submitted, scratch, manifest, limits, settings, outcome)
         try:
             registered.result()
         except BrokenProcessPool:  # a worker died before any student code ran: start again, here
             register_all(args.assignments, str(scratch), db_url)
         gb = Gradebook(db_url)
-        for assignment, student, key, digest in merges:  # ungradable: recorded as 0
+        for assignment, student, key, digest in work.zeros:  # ungradable: recorded as 0
             merge_retrying(gb, assignment, student, {}, None, done=(key, digest))
-            n_graded += 1
+            outcome.graded += 1
         progress = None
-        if jobs and not args.no_progress:
+        if work.jobs and not args.no_progress:
             from tqdm import tqdm
 
-            progress = tqdm(total=len(jobs), desc="grading", unit="student")
-        for job, result in run_jobs(pool, jobs, args.jobs):
-            key = f"{job.assignment}/{job.student}"
+            progress = tqdm(total=len(work.jobs), desc="grading", unit="student")
+        for job, result in run_jobs(pool, work.jobs, args.jobs):
             if progress:
                 progress.update()
-            if isinstance(result, str):  # the job could not finish: nothing merged, a re-run retries it
-                summary.setdefault(key, []).append(result)
-                not_graded.append(key)
-                continue
-            if result["error"]:
-                summary.setdefault(key, []).append("grading error: " + result["error"].strip().splitlines()[-1])
-            for note in result["notes"]:
-                summary.setdefault(key, []).append("verifier: " + note)
-            disagree = disagreements(result["kernel_grades"], result["grades"], result.get("swapped"))
-            if disagree:
-                flags.setdefault(key, []).extend(disagree)
-            timings[key] = {"seconds": result["seconds"], "verifier_seconds": result["verifier_seconds"]}
-            for folder, dst in (("autograded", result["autograded"]), ("feedback", result["feedback"])):
-                if dst:
-                    left_out = _replace_tree(dst, grading / folder / job.student / job.assignment)
-                    if left_out:
-                        summary.setdefault(key, []).append(f"{folder}: left out {', '.join(left_out)}")
-            # last: the grades and the manifest's record of them in one transaction, after the files
-            merge_retrying(gb, job.assignment, job.student, result["grades"], job.timestamp,
-                           written_answers(gb, job.assignment, job.notebooks), done=(key, pending[key]))
-            n_graded += 1
+            record(gb, grading, job, result, work.digests[f"{job.assignment}/{job.student}"], outcome)
         if progress:
             progress.close()
         pool.shutdown(wait=False, cancel_futures=True)
         export_grades(gb, grading / "grades.csv")
-        waiting = sum(1 for a in args.assignments for sub in gb.find_assignment(a).submissions
-                      for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
+        waiting = awaiting_manual_grades(gb, args.assignments)
         gb.close()
 
     from autograder.report import write_report
 
     report = write_report(db_url, args.assignments, grading / "report")
-    (grading / "timings.json").write_text(json.dumps(timings, indent=1, sort_keys=True))
+    (grading / "timings.json").write_text(json.dumps(outcome.timings, indent=1, sort_keys=True))
     seconds = time.perf_counter() - t0
-    print(f"graded {n_graded}, unchanged and skipped {n_skipped}, in {seconds:.1f} s with {args.jobs} job(s)"
-          f"{' in the sandbox' if isolate else ' WITHOUT the sandbox'}")
+    print(
+        f"graded {outcome.graded}, unchanged and skipped {outcome.skipped}, in {seconds:.1f} s with {args.jobs} "
+        f"job(s){' in the sandbox' if not args.no_sandbox else ' WITHOUT the sandbox'}"
+    )
     if args.shard:
-        print(f"shard {args.shard[0]}/{args.shard[1]}: {len(students)} of the {class_size} students; grades.csv and "
-              "the report show the whole gradebook as it is now (export again when every shard is done)")
+        print(
+            f"shard {args.shard[0]}/{args.shard[1]}: {len(students)} of the {class_size} students; grades.csv and "
+            "the report show the whole gradebook as it is now (export again when every shard is done)"
+        )
     print(f"grades: {grading / 'grades.csv'}\nreport: {report}")
     if waiting:
-        print(f"written answers awaiting manual grading: {waiting} (make lab ROLE=instructor, then Formgrader, "
-              "Manual Grading; grades.csv includes manual scores once given: export again with `nbgrader export`)")
-    show = safe_files.printable
-    if summary:
-        print("\nsubmissions with problems (all other students were graded normally):")
-        for key, problems in sorted(summary.items()):
-            for p in problems:
-                print(f"  {show(key, 120)}: {show(p)}")
-    if flags:
-        print("\nto look at by hand (flags, not verdicts):")
-        for key, items in sorted(flags.items()):
-            for item in items:
-                print(f"  {show(key, 120)}: {show(item)}")
-    if not_graded:
-        print(f"\nNOT GRADED ({len(not_graded)}; run again to retry): {', '.join(show(k, 120) for k in not_graded)}")
-        return 1
-    return 0
+        print(
+            f"written answers awaiting manual grading: {waiting} (make lab ROLE=instructor, then Formgrader, "
+            "Manual Grading; grades.csv includes manual scores once given: export again with `nbgrader export`)"
+        )
+    print_summary(outcome)
+    return 1 if outcome.not_graded else 0
 
 
 def run_jobs(pool: ProcessPoolExecutor, jobs: list[Job], n_workers: int):

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.course import CELL_TIMEOUT, REPO
 
-REPO = Path(__file__).resolve().parent.parent
 LAUNCHER = REPO / "autograder" / "kernel_launcher.py"
 KERNEL = "workbook-grader"
 STUDENT = "student"  # the id nbgrader sees in a scratch course
@@ -36,27 +36,27 @@ STUDENT = "student"  # the id nbgrader sees in a scratch course
 
 @dataclass
 class Limits:
-    cell_timeout: int = 60       # wall-clock seconds per cell (kernel) and per test cell (verifier)
-    memory_mb: int = 4096        # the whole process tree of one notebook
-    cpu_seconds: int = 600       # CPU seconds per kernel
+    cell_timeout: int = CELL_TIMEOUT  # wall-clock seconds per cell (kernel) and per test cell (verifier)
+    memory_mb: int = 4096  # the whole process tree of one notebook
+    cpu_seconds: int = 600  # CPU seconds per kernel
     notebook_timeout: int = 1800  # wall-clock seconds per notebook (kernel, and verifier)
-    processes: int = 64          # processes and threads of one notebook's tree
-    threads: int = 0             # BLAS/OpenMP/torch threads per kernel; 0 leaves the libraries' defaults
+    processes: int = 64  # processes and threads of one notebook's tree
+    threads: int = 0  # BLAS/OpenMP/torch threads per kernel; 0 leaves the libraries' defaults
 
 
 @dataclass
 class Job:
     assignment: str
     student: str
-    notebooks: dict[str, bytes]        # expected notebook name -> submitted bytes (already read safely)
-    template: str                      # template scratch course for the assignment
-    scratch: str                       # parent folder of this job's scratch course
+    notebooks: dict[str, bytes]  # expected notebook name -> submitted bytes (already read safely)
+    template: str  # template scratch course for the assignment
+    scratch: str  # parent folder of this job's scratch course
     limits: Limits = field(default_factory=Limits)
     sandbox: bool = True
     feedback: bool = True
     timestamp: str | None = None
-    secret: str | None = None          # submission_secret.txt: feedback/ carries it for nbgrader release_feedback
-    key: str = ""                      # unique per job: its scratch folder's name
+    secret: str | None = None  # submission_secret.txt: feedback/ carries it for nbgrader release_feedback
+    key: str = ""  # unique per job: its scratch folder's name
 
 
 def _kernel_spec(course: Path, job: Job, seen_as: Path, private: Path, runtime: Path, cgroup) -> Path:
@@ -64,18 +64,34 @@ def _kernel_spec(course: Path, job: Job, seen_as: Path, private: Path, runtime: 
     spec = jupyter / "kernels" / KERNEL
     spec.mkdir(parents=True, exist_ok=True)
     lim = job.limits
-    argv = [sys.executable, str(LAUNCHER), "--memory-mb", str(lim.memory_mb), "--cpu-seconds", str(lim.cpu_seconds),
-            "--threads", str(lim.threads), "--processes", str(lim.processes)]
+    argv = [
+        sys.executable,
+        str(LAUNCHER),
+        "--memory-mb",
+        str(lim.memory_mb),
+        "--cpu-seconds",
+        str(lim.cpu_seconds),
+        "--threads",
+        str(lim.threads),
+        "--processes",
+        str(lim.processes),
+    ]
     if cgroup is not None:
         argv += ["--cgroup", cgroup.describe()]
     if job.sandbox:
         argv += ["--sandbox", str(seen_as), "--private", str(private), "--writable", str(runtime)]
     argv += ["--", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(__import__("json").dumps({
-        "argv": argv, "display_name": "Workbook grader", "language": "python",
-        # interrupt by message, so a timed-out cell is stopped even inside the sandbox
-        "interrupt_mode": "message",
-    }))
+    (spec / "kernel.json").write_text(
+        __import__("json").dumps(
+            {
+                "argv": argv,
+                "display_name": "Workbook grader",
+                "language": "python",
+                # interrupt by message, so a timed-out cell is stopped even inside the sandbox
+                "interrupt_mode": "message",
+            }
+        )
+    )
     return jupyter
 
 
@@ -97,12 +113,22 @@ def _verify(job: Job, course: Path, cgroup_limits: Limits) -> tuple[dict, list[s
         home = course / "verifier-home" / name
         home.mkdir(parents=True)
         cgroup = sandbox.Cgroup.create(cgroup_limits.memory_mb, cgroup_limits.processes)
-        spec = sandbox.Spec(workdir=home, memory_mb=cgroup_limits.memory_mb, processes=cgroup_limits.processes,
-                            cgroup=cgroup, isolate=job.sandbox)
+        spec = sandbox.Spec(
+            workdir=home,
+            memory_mb=cgroup_limits.memory_mb,
+            processes=cgroup_limits.processes,
+            cgroup=cgroup,
+            isolate=job.sandbox,
+        )
         try:
-            verdict = verify.verify_notebook(source, submitted, assignment=job.assignment, sandbox_spec=spec,
-                                             cell_timeout=job.limits.cell_timeout,
-                                             notebook_timeout=job.limits.notebook_timeout)
+            verdict = verify.verify_notebook(
+                source,
+                submitted,
+                assignment=job.assignment,
+                sandbox_spec=spec,
+                cell_timeout=job.limits.cell_timeout,
+                notebook_timeout=job.limits.notebook_timeout,
+            )
         finally:
             if cgroup is not None:
                 cgroup.kill()
@@ -148,8 +174,8 @@ def grade_one(job: Job) -> dict:
         (submitted / "submission_secret.txt").write_text(job.secret)
     workdir = course / "autograder" / "grading" / "autograded" / STUDENT / job.assignment
     workdir.mkdir(parents=True)
-    private = course / "kernel-home"   # what the kernel writes; nbgrader never reads it
-    runtime = course / "runtime"       # the connection file and the kernel's ipc sockets
+    private = course / "kernel-home"  # what the kernel writes; nbgrader never reads it
+    runtime = course / "runtime"  # the connection file and the kernel's ipc sockets
     private.mkdir()
     runtime.mkdir()
     cgroup = sandbox.Cgroup.create(job.limits.memory_mb, job.limits.processes)
@@ -158,6 +184,7 @@ def grade_one(job: Job) -> dict:
     # the kernel's messages in the language of the student's edition (its folder name says so too; this holds
     # wherever the sandbox puts the kernel)
     from autograder.editions import edition_of
+
     os.environ["WORKBOOK_LANG"] = edition_of(job.assignment)
     use_environment_scripts()
 
@@ -172,8 +199,20 @@ def grade_one(job: Job) -> dict:
         cfg.KernelManager.ip = str(runtime / "kernel")  # socket files kernel-1, kernel-2, ... in there
     cfg.NbGraderAPI.log_level = "WARN"
     api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
-    out = dict(assignment=job.assignment, student=job.student, ok=False, error=None, grades={}, kernel_grades={},
-               autograded=str(workdir), feedback=None, seconds=0.0, verifier_seconds=0.0, notes=[], swapped={})
+    out = dict(
+        assignment=job.assignment,
+        student=job.student,
+        ok=False,
+        error=None,
+        grades={},
+        kernel_grades={},
+        autograded=str(workdir),
+        feedback=None,
+        seconds=0.0,
+        verifier_seconds=0.0,
+        notes=[],
+        swapped={},
+    )
     try:
         # past the notebook's wall-clock limit its kernel is ended: the cells not reached score 0
         alarm = threading.Timer(job.limits.notebook_timeout, cgroup.kill) if cgroup is not None else None
@@ -190,8 +229,10 @@ def grade_one(job: Job) -> dict:
         if not result["success"]:
             log_text = (result.get("log") or "") + (result.get("error") or "")
             if "DeadKernel" in log_text or "Kernel died" in log_text or "kernel died" in log_text:
-                out["error"] = ("the kernel died (os._exit, a crash, or the notebook's CPU or memory limit); "
-                                "cells not reached score 0")
+                out["error"] = (
+                    "the kernel died (os._exit, a crash, or the notebook's CPU or memory limit); "
+                    "cells not reached score 0"
+                )
             else:
                 last = log_text.strip().splitlines()[-1][-300:] if log_text.strip() else "?"
                 out["error"] = "nbgrader autograde failed: " + last

@@ -27,9 +27,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.course import REPO
+
 HUB_CONFIG = REPO / "jupyter-config" / "hub"  # jupyterhub_config.py, the class's nbgrader_config.py
-STUDENT_CONFIG = HUB_CONFIG / "student"       # students' servers: no Formgrader, no course list
+STUDENT_CONFIG = HUB_CONFIG / "student"  # students' servers: no Formgrader, no course list
 
 DEFAULT_EXCHANGE = Path("/srv/nbgrader/exchange")  # nbgrader's documented place
 DEFAULT_COURSE_ID = "cnn-workbook"
@@ -62,27 +63,42 @@ class Classroom:
 
     def environment(self) -> dict[str, str]:
         """What jupyterhub_config.py reads to know the class."""
-        return {"WORKBOOK_INSTRUCTOR": self.instructor, "WORKBOOK_STUDENTS": " ".join(self.students),
-                "WORKBOOK_COURSE_ID": self.course_id, "WORKBOOK_EXCHANGE": str(self.exchange),
-                "WORKBOOK_COURSE_DIR": str(self.course_dir)}
+        return {
+            "WORKBOOK_INSTRUCTOR": self.instructor,
+            "WORKBOOK_STUDENTS": " ".join(self.students),
+            "WORKBOOK_COURSE_ID": self.course_id,
+            "WORKBOOK_EXCHANGE": str(self.exchange),
+            "WORKBOOK_COURSE_DIR": str(self.course_dir),
+        }
 
     @classmethod
     def from_environment(cls, env=os.environ) -> Classroom:
-        return cls(instructor=env["WORKBOOK_INSTRUCTOR"], students=env.get("WORKBOOK_STUDENTS", "").split(),
-                   course_id=env.get("WORKBOOK_COURSE_ID", DEFAULT_COURSE_ID),
-                   exchange=Path(env.get("WORKBOOK_EXCHANGE", str(DEFAULT_EXCHANGE))),
-                   course_dir=Path(env["WORKBOOK_COURSE_DIR"]) if env.get("WORKBOOK_COURSE_DIR") else None)
+        return cls(
+            instructor=env["WORKBOOK_INSTRUCTOR"],
+            students=env.get("WORKBOOK_STUDENTS", "").split(),
+            course_id=env.get("WORKBOOK_COURSE_ID", DEFAULT_COURSE_ID),
+            exchange=Path(env.get("WORKBOOK_EXCHANGE", str(DEFAULT_EXCHANGE))),
+            course_dir=Path(env["WORKBOOK_COURSE_DIR"]) if env.get("WORKBOOK_COURSE_DIR") else None,
+        )
 
     def user_environment(self, user: str) -> dict[str, str]:
         """What a user's server (and every terminal and nbgrader command in it) gets: the class's nbgrader
         settings (course id, exchange); for a student also the extensions' settings that hide Formgrader; for
         the instructor the environment that make uses in the course."""
         if user != self.instructor:
-            return {"JUPYTER_CONFIG_PATH": os.pathsep.join(map(str, [self.hub_config / "student", self.hub_config])),
-                    "WORKBOOK_COURSE_ID": self.course_id, "WORKBOOK_EXCHANGE": str(self.exchange)}
+            return {
+                "JUPYTER_CONFIG_PATH": os.pathsep.join(map(str, [self.hub_config / "student", self.hub_config])),
+                "WORKBOOK_COURSE_ID": self.course_id,
+                "WORKBOOK_EXCHANGE": str(self.exchange),
+            }
         # make in the course (make grade, make lessons) uses this environment, root's, as it is
-        return {"JUPYTER_CONFIG_PATH": str(self.hub_config), "WORKBOOK_COURSE_ID": self.course_id,
-                "WORKBOOK_EXCHANGE": str(self.exchange), "VENV": sys.prefix, "WORKBOOK_SHARED_ENV": "1"}
+        return {
+            "JUPYTER_CONFIG_PATH": str(self.hub_config),
+            "WORKBOOK_COURSE_ID": self.course_id,
+            "WORKBOOK_EXCHANGE": str(self.exchange),
+            "VENV": sys.prefix,
+            "WORKBOOK_SHARED_ENV": "1",
+        }
 
     def notebook_dir(self, user: str) -> str:
         return str(self.course_dir) if user == self.instructor else os.path.expanduser(f"~{user}")
@@ -122,9 +138,11 @@ def check_accounts(room: Classroom) -> list[str]:
     for where in dict.fromkeys([Path(sys.base_prefix), Path(sys.prefix), REPO]):
         closed = closed_folders(where / "x")
         if closed:
-            problems.append(f"{where} is inside {closed[0]}, which other accounts cannot enter: every server runs "
-                            "this environment, so install the workbook where all can read it (e.g. /opt, with "
-                            "Debian's python3)")
+            problems.append(
+                f"{where} is inside {closed[0]}, which other accounts cannot enter: every server runs "
+                "this environment, so install the workbook where all can read it (e.g. /opt, with "
+                "Debian's python3)"
+            )
     for user in room.users:
         try:
             home = Path(pwd.getpwnam(user).pw_dir)
@@ -134,11 +152,15 @@ def check_accounts(room: Classroom) -> list[str]:
         if not home.is_dir():
             problems.append(f"{user}'s home {home} does not exist")
         elif stat.S_IMODE(home.stat().st_mode) & 0o077:
-            problems.append(f"{user}'s home {home} is open to other users "
-                            f"(mode {oct(stat.S_IMODE(home.stat().st_mode))}): chmod 700 {home}")
+            problems.append(
+                f"{user}'s home {home} is open to other users "
+                f"(mode {oct(stat.S_IMODE(home.stat().st_mode))}): chmod 700 {home}"
+            )
     if not (room.course_dir / "nbgrader_config.py").is_file():
-        problems.append(f"no course at {room.course_dir}: as {room.instructor}, git clone this repository there "
-                        "(or pass --course-dir)")
+        problems.append(
+            f"no course at {room.course_dir}: as {room.instructor}, git clone this repository there "
+            "(or pass --course-dir)"
+        )
     return problems
 
 
@@ -148,13 +170,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", nargs="+", required=True, help="the students' accounts")
     parser.add_argument("--course-id", default=DEFAULT_COURSE_ID)
     parser.add_argument("--exchange", type=Path, default=DEFAULT_EXCHANGE, help="nbgrader's exchange folder")
-    parser.add_argument("--course-dir", type=Path, help="the instructor's copy of this repository "
-                        "(default: ~INSTRUCTOR/cnn-workbook)")
-    parser.add_argument("--state-dir", type=Path, default=Path("/srv/jupyterhub"),
-                        help="where JupyterHub keeps its database and cookie secret")
+    parser.add_argument(
+        "--course-dir", type=Path, help="the instructor's copy of this repository (default: ~INSTRUCTOR/cnn-workbook)"
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path("/srv/jupyterhub"),
+        help="where JupyterHub keeps its database and cookie secret",
+    )
     parser.add_argument("--check", action="store_true", help="check the accounts and the course, start nothing")
-    parser.add_argument("jupyterhub_args", nargs=argparse.REMAINDER,
-                        help="after --: options for jupyterhub itself (--port 8000, --ip 0.0.0.0, ...)")
+    parser.add_argument(
+        "jupyterhub_args",
+        nargs=argparse.REMAINDER,
+        help="after --: options for jupyterhub itself (--port 8000, --ip 0.0.0.0, ...)",
+    )
     args = parser.parse_args(argv)
     room = Classroom(args.instructor, args.students, args.course_id, args.exchange, args.course_dir)
     problems = check_accounts(room)

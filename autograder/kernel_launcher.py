@@ -44,9 +44,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     kernel_args = [a for a in args.kernel_args if a != "--"]
-    spec = sandbox.Spec(workdir=args.private or Path.cwd(), appear_as=args.sandbox, writable=args.writable,
-                        memory_mb=args.memory_mb or 4096, processes=args.processes,
-                        cgroup=sandbox.Cgroup.from_description(args.cgroup) if args.cgroup else None)
+    spec = sandbox.Spec(
+        workdir=args.private or Path.cwd(),
+        appear_as=args.sandbox,
+        writable=args.writable,
+        memory_mb=args.memory_mb or 4096,
+        processes=args.processes,
+        cgroup=sandbox.Cgroup.from_description(args.cgroup) if args.cgroup else None,
+    )
     if args.memory_mb:
         sandbox.limit_current_process(spec)
     elif spec.cgroup:

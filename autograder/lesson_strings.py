@@ -17,7 +17,8 @@ import json
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.course import REPO
+
 LESSONS_PO = REPO / "source_helpers" / "locale" / "ko" / "lessons.po"
 # The calls whose string arguments a student sees (the checks, Mistake, calling, quiz checks).
 _SHOWN_CALLS = {"Mistake", "calling", "check_gradient", "check_together"}
@@ -51,8 +52,11 @@ def _texts(node, assigned: dict[str, list], seen: set[str]) -> list[str]:
             return []
         return [t for value in assigned.get(node.id, []) for t in _texts(value, assigned, seen | {node.id})]
     if isinstance(node, ast.Call):
-        return [] if not _shown_call(node) else [t for a in [*node.args, *(k.value for k in node.keywords)]
-                                                  for t in _texts(a, assigned, seen)]
+        return (
+            []
+            if not _shown_call(node)
+            else [t for a in [*node.args, *(k.value for k in node.keywords)] for t in _texts(a, assigned, seen)]
+        )
     if isinstance(node, ast.Dict):  # a quiz's mistakes={wrong: "what went wrong"}: the values
         return [t for v in node.values for t in _texts(v, assigned, seen)]
     if isinstance(node, ast.Lambda):

@@ -59,20 +59,50 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder import safe_files
+from autograder.course import gradebook_url
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CANVAS_POINTS_ROW = "    Points Possible"  # as Canvas writes it in its own export (leading spaces included)
-MOODLE_COLUMNS = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
-                  "Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"]
-QUESTION_COLUMNS = ["student", "assignment", "notebook", "cell", "auto_points", "manual_points", "extra_credit",
-                    "points", "max_points", "needs_manual_grade"]
-ROSTER_COLUMNS = ["student_id", "name", "email", "section", "canvas_id", "sis_user_id", "sis_login_id",
-                  "moodle_identifier"]
+MOODLE_COLUMNS = [
+    "Identifier",
+    "Full name",
+    "Email address",
+    "Status",
+    "Grade",
+    "Maximum Grade",
+    "Grade can be changed",
+    "Last modified (submission)",
+    "Last modified (grade)",
+    "Feedback comments",
+]
+QUESTION_COLUMNS = [
+    "student",
+    "assignment",
+    "notebook",
+    "cell",
+    "auto_points",
+    "manual_points",
+    "extra_credit",
+    "points",
+    "max_points",
+    "needs_manual_grade",
+]
+ROSTER_COLUMNS = [
+    "student_id",
+    "name",
+    "email",
+    "section",
+    "canvas_id",
+    "sis_user_id",
+    "sis_login_id",
+    "moodle_identifier",
+]
 
 
 @dataclass
 class Person:
     """One student as the LMS knows them."""
+
     student_id: str
     name: str = ""
     email: str = ""
@@ -135,6 +165,7 @@ class Cell:
 @dataclass
 class Result:
     """One student's result in one assignment (``submitted`` false: nothing was handed in, 0 points)."""
+
     score: float
     max_score: float
     submitted: bool
@@ -148,9 +179,15 @@ def collect(gb, assignments: list[str]) -> tuple[dict[str, float], dict[str, Per
     from nbgrader.api import MissingEntry
 
     maxima = {a: float(gb.find_assignment(a).max_score or 0.0) for a in assignments}
-    people = {s.id: Person(student_id=s.id, email=s.email or "", canvas_id=s.lms_user_id or "",
-                           name=", ".join(p for p in (s.last_name, s.first_name) if p) or "")
-              for s in gb.students}
+    people = {
+        s.id: Person(
+            student_id=s.id,
+            email=s.email or "",
+            canvas_id=s.lms_user_id or "",
+            name=", ".join(p for p in (s.last_name, s.first_name) if p) or "",
+        )
+        for s in gb.students
+    }
     results: dict[tuple[str, str], Result] = {}
     for assignment in assignments:
         for sid in people:
@@ -162,17 +199,33 @@ def collect(gb, assignments: list[str]) -> tuple[dict[str, float], dict[str, Per
             cells, comments = [], []
             for nb in sub.notebooks:
                 for g in nb.grades:
-                    cells.append(Cell(nb.name, g.name, g.auto_score, g.manual_score, g.extra_credit,
-                                      float(g.score or 0.0), float(g.max_score or 0.0), bool(g.needs_manual_grade)))
+                    cells.append(
+                        Cell(
+                            nb.name,
+                            g.name,
+                            g.auto_score,
+                            g.manual_score,
+                            g.extra_credit,
+                            float(g.score or 0.0),
+                            float(g.max_score or 0.0),
+                            bool(g.needs_manual_grade),
+                        )
+                    )
                 comments += [c.manual_comment.strip() for c in nb.comments if (c.manual_comment or "").strip()]
-            results[sid, assignment] = Result(float(sub.score or 0.0), float(sub.max_score or maxima[assignment]),
-                                              submitted=True, timestamp=sub.timestamp, cells=tuple(cells),
-                                              comments=tuple(comments))
+            results[sid, assignment] = Result(
+                float(sub.score or 0.0),
+                float(sub.max_score or maxima[assignment]),
+                submitted=True,
+                timestamp=sub.timestamp,
+                cells=tuple(cells),
+                comments=tuple(comments),
+            )
     return maxima, people, results
 
 
-def fold_editions(assignments: list[str], maxima: dict[str, float], results: dict[tuple[str, str], Result]
-                  ) -> tuple[list[str], dict[str, float], dict[tuple[str, str], Result], list[str]]:
+def fold_editions(
+    assignments: list[str], maxima: dict[str, float], results: dict[tuple[str, str], Result]
+) -> tuple[list[str], dict[str, float], dict[tuple[str, str], Result], list[str]]:
     """One column per lesson: a student's result in the Korean edition counts as their result in the lesson
     (``01_convolution_ko`` → ``01_convolution``); of two submissions, the later counts. Returns the columns,
     their maxima, the folded results and notes."""
@@ -184,8 +237,10 @@ def fold_editions(assignments: list[str], maxima: dict[str, float], results: dic
     for a in assignments:
         column = english_name(a)
         if column in folded_max and folded_max[column] != maxima[a]:
-            notes.append(f"{a} is worth {_number(maxima[a])} points but {column} {_number(folded_max[column])}: "
-                         "the editions have drifted (python -m autograder.editions check)")
+            notes.append(
+                f"{a} is worth {_number(maxima[a])} points but {column} {_number(folded_max[column])}: "
+                "the editions have drifted (python -m autograder.editions check)"
+            )
         folded_max.setdefault(column, maxima[a])
     folded: dict[tuple[str, str], Result] = {}
     for (sid, a), r in results.items():
@@ -196,8 +251,9 @@ def fold_editions(assignments: list[str], maxima: dict[str, float], results: dic
         elif r.submitted and before.submitted:
             later = max(before, r, key=lambda x: x.timestamp or datetime.min)
             folded[key] = later
-            notes.append(f"{sid} handed in {key[1]} in two editions: the later one counts "
-                         f"({_number(later.score)} points)")
+            notes.append(
+                f"{sid} handed in {key[1]} in two editions: the later one counts ({_number(later.score)} points)"
+            )
     return columns, folded_max, folded, notes
 
 
@@ -228,8 +284,14 @@ def _write_csv(path: Path, rows: list[list[str]]) -> None:
         csv.writer(out).writerows(rows)
 
 
-def write_canvas(path: Path, assignments: list[str], maxima: dict[str, float], people: list[Person],
-                 results: dict[tuple[str, str], Result], headers: dict[str, str] | None = None) -> None:
+def write_canvas(
+    path: Path,
+    assignments: list[str],
+    maxima: dict[str, float],
+    people: list[Person],
+    results: dict[tuple[str, str], Result],
+    headers: dict[str, str] | None = None,
+) -> None:
     points_row = [CANVAS_POINTS_ROW, "", "", "", ""] + [_number(maxima[a]) for a in assignments]
     rows = [CANVAS_COLUMNS + [(headers or {}).get(a, a) for a in assignments], points_row]
     for p in people:
@@ -244,22 +306,46 @@ def _feedback_text(r: Result) -> str:
     return " ".join([f"{_number(r.score)} / {_number(r.max_score)} points ({how}).", *r.comments])
 
 
-def write_moodle(path: Path, assignment: str, maximum: float, people: list[Person],
-                 results: dict[tuple[str, str], Result], now: datetime, moodle_max: float | None) -> None:
+def write_moodle(
+    path: Path,
+    assignment: str,
+    maximum: float,
+    people: list[Person],
+    results: dict[tuple[str, str], Result],
+    now: datetime,
+    moodle_max: float | None,
+) -> None:
     scale = (moodle_max / maximum) if moodle_max and maximum else 1.0
     rows = [list(MOODLE_COLUMNS)]
     for p in people:
         r = results.get((p.student_id, assignment), Result(0.0, maximum, submitted=False))
-        rows.append([p.moodle_identifier or p.student_id, p.name or p.student_id, p.email,
-                     "Submitted for grading" if r.submitted else "No submission",
-                     f"{r.score * scale:.2f}", f"{maximum * scale:.2f}", "Yes",
-                     _when(r.timestamp) if r.submitted else "", _when(now), _feedback_text(r)])
+        rows.append(
+            [
+                p.moodle_identifier or p.student_id,
+                p.name or p.student_id,
+                p.email,
+                "Submitted for grading" if r.submitted else "No submission",
+                f"{r.score * scale:.2f}",
+                f"{maximum * scale:.2f}",
+                "Yes",
+                _when(r.timestamp) if r.submitted else "",
+                _when(now),
+                _feedback_text(r),
+            ]
+        )
     _write_csv(path, rows)
 
 
-def fill_moodle_worksheet(worksheet: Path, path: Path, assignment: str, maximum: float, people: list[Person],
-                          results: dict[tuple[str, str], Result], now: datetime,
-                          moodle_max: float | None) -> list[str]:
+def fill_moodle_worksheet(
+    worksheet: Path,
+    path: Path,
+    assignment: str,
+    maximum: float,
+    people: list[Person],
+    results: dict[tuple[str, str], Result],
+    now: datetime,
+    moodle_max: float | None,
+) -> list[str]:
     """The worksheet downloaded from Moodle, with Grade, Last modified (grade) and Feedback comments filled in.
 
     Moodle's columns and rows stay as they were. A row is matched to a student by the roster's
@@ -299,25 +385,42 @@ def fill_moodle_worksheet(worksheet: Path, path: Path, assignment: str, maximum:
     _write_csv(path, table)
     notes = []
     if unmatched:
-        notes.append(f"{worksheet.name}: no student for {len(unmatched)} row(s), left as they were: "
-                     + ", ".join(unmatched[:20]))
-    missing = [p.student_id for p in people if p.student_id not in matched and (p.student_id, assignment) in results
-               and results[p.student_id, assignment].submitted]
+        notes.append(
+            f"{worksheet.name}: no student for {len(unmatched)} row(s), left as they were: " + ", ".join(unmatched[:20])
+        )
+    missing = [
+        p.student_id
+        for p in people
+        if p.student_id not in matched
+        and (p.student_id, assignment) in results
+        and results[p.student_id, assignment].submitted
+    ]
     if missing:
         notes.append(f"{worksheet.name}: graded but not in Moodle's worksheet: {', '.join(missing)}")
     return notes
 
 
-def write_questions(path: Path, assignments: list[str], people: list[Person],
-                    results: dict[tuple[str, str], Result]) -> None:
+def write_questions(
+    path: Path, assignments: list[str], people: list[Person], results: dict[tuple[str, str], Result]
+) -> None:
     rows = [list(QUESTION_COLUMNS)]
     for p in people:
         for a in assignments:
             for c in results.get((p.student_id, a), Result(0.0, 0.0, False)).cells:
-                rows.append([p.student_id, a, c.notebook, c.cell,
-                             "" if c.auto is None else _number(c.auto), "" if c.manual is None else _number(c.manual),
-                             "" if c.extra is None else _number(c.extra), _number(c.points), _number(c.max_points),
-                             "yes" if c.needs_manual else "no"])
+                rows.append(
+                    [
+                        p.student_id,
+                        a,
+                        c.notebook,
+                        c.cell,
+                        "" if c.auto is None else _number(c.auto),
+                        "" if c.manual is None else _number(c.manual),
+                        "" if c.extra is None else _number(c.extra),
+                        _number(c.points),
+                        _number(c.max_points),
+                        "yes" if c.needs_manual else "no",
+                    ]
+                )
     _write_csv(path, rows)
 
 
@@ -344,8 +447,11 @@ def bundle_feedback(feedback: Path, out: Path, people: list[Person], assignments
     _fresh_folder(out)
     problems, written = [], 0
     if safe_files.kind(feedback) != "folder":
-        return 0, [f"no feedback folder at {feedback}" if safe_files.kind(feedback) == "missing"
-                   else f"{feedback} is a {safe_files.kind(feedback)}: not followed"]
+        return 0, [
+            f"no feedback folder at {feedback}"
+            if safe_files.kind(feedback) == "missing"
+            else f"{feedback} is a {safe_files.kind(feedback)}: not followed"
+        ]
     for p in people:
         entries: list[tuple[str, bytes]] = []
         who = safe_files.printable(p.student_id)
@@ -367,8 +473,10 @@ def bundle_feedback(feedback: Path, out: Path, people: list[Person], assignments
                 problems.append(f"{who}/{a}: a {what}, not followed")
                 continue
             files, refused = safe_files.walk(folder)
-            problems += [f"{who}/{a}/{safe_files.printable(str(path.relative_to(folder)))}: a {why}, left out"
-                         for path, why in refused]
+            problems += [
+                f"{who}/{a}/{safe_files.printable(str(path.relative_to(folder)))}: a {why}, left out"
+                for path, why in refused
+            ]
             for path in files:
                 if path.suffix.lower() != ".html":
                     continue
@@ -387,9 +495,17 @@ def bundle_feedback(feedback: Path, out: Path, people: list[Person], assignments
     return written, problems
 
 
-def export(db_url: str, out: Path, assignments: list[str] | None = None, roster: Path | None = None,
-           feedback: Path | None = None, moodle_max: float | None = None, now: datetime | None = None,
-           moodle_worksheets: dict[str, Path] | None = None, canvas_columns: dict[str, str] | None = None) -> dict:
+def export(
+    db_url: str,
+    out: Path,
+    assignments: list[str] | None = None,
+    roster: Path | None = None,
+    feedback: Path | None = None,
+    moodle_max: float | None = None,
+    now: datetime | None = None,
+    moodle_worksheets: dict[str, Path] | None = None,
+    canvas_columns: dict[str, str] | None = None,
+) -> dict:
     """Write every export file under ``out``; return what was written and the warnings."""
     from nbgrader.api import Gradebook
 
@@ -402,8 +518,12 @@ def export(db_url: str, out: Path, assignments: list[str] | None = None, roster:
             raise ValueError(f"not in the gradebook: {', '.join(missing)} (it has {', '.join(names) or 'none'})")
         # a lesson named brings its editions along (they export as its column)
         from autograder.editions import english_name
-        assignments = list(dict.fromkeys(x for a in assignments for x in [a, *sorted(
-            n for n in names if n != a and english_name(n) == a)]))
+
+        assignments = list(
+            dict.fromkeys(
+                x for a in assignments for x in [a, *sorted(n for n in names if n != a and english_name(n) == a)]
+            )
+        )
         maxima, known, results = collect(gb, assignments)
     graded_in = list(assignments)  # what was graded, each edition apart (questions.csv, feedback)
     per_edition = results
@@ -418,25 +538,29 @@ def export(db_url: str, out: Path, assignments: list[str] | None = None, roster:
     if stray:
         raise ValueError(f"--moodle-worksheet for an assignment not exported: {', '.join(stray)}")
     if not any(p.moodle_identifier for p in people) and set(moodle_worksheets) != set(assignments):
-        warnings.append("Moodle matches worksheet rows by Identifier ('Participant <n>'): fill the worksheet you "
-                        "downloaded from Moodle (--moodle-worksheet ASSIGNMENT=FILE), or give the roster a "
-                        "moodle_identifier column, before importing there")
+        warnings.append(
+            "Moodle matches worksheet rows by Identifier ('Participant <n>'): fill the worksheet you "
+            "downloaded from Moodle (--moodle-worksheet ASSIGNMENT=FILE), or give the roster a "
+            "moodle_identifier column, before importing there"
+        )
     out.mkdir(parents=True, exist_ok=True)
     write_canvas(out / "canvas.csv", assignments, maxima, people, results, canvas_columns)
     moodle = out / "moodle"
     _fresh_folder(moodle)
     for a in assignments:
         if a in moodle_worksheets:
-            warnings += fill_moodle_worksheet(moodle_worksheets[a], moodle / f"{a}.csv", a, maxima[a], people,
-                                              results, now, moodle_max)
+            warnings += fill_moodle_worksheet(
+                moodle_worksheets[a], moodle / f"{a}.csv", a, maxima[a], people, results, now, moodle_max
+            )
         else:
             write_moodle(moodle / f"{a}.csv", a, maxima[a], people, results, now, moodle_max)
     write_questions(out / "questions.csv", graded_in, people, per_edition)
     zips, problems = (0, [])
     if feedback is not None:
         zips, problems = bundle_feedback(feedback, out / "feedback", people, graded_in)
-    return dict(out=out, students=len(people), assignments=assignments, feedback_zips=zips,
-                warnings=warnings + problems)
+    return dict(
+        out=out, students=len(people), assignments=assignments, feedback_zips=zips, warnings=warnings + problems
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -444,17 +568,31 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")
-    parser.add_argument("--grading-dir", type=Path, default=REPO / "autograder" / "grading",
-                        help="make grade's folder: the gradebook and feedback/ are read from it")
+    parser.add_argument(
+        "--grading-dir",
+        type=Path,
+        default=REPO / "autograder" / "grading",
+        help="make grade's folder: the gradebook and feedback/ are read from it",
+    )
     parser.add_argument("--db", help="SQLAlchemy URL of the gradebook (default: SQLite in --grading-dir)")
     parser.add_argument("--roster", type=Path, help="CSV mapping nbgrader's student ids to LMS ids (see above)")
     parser.add_argument("--out", type=Path, help="default: <grading-dir>/export")
     parser.add_argument("--moodle-max", type=float, help="rescale Moodle's grades to this maximum grade")
-    parser.add_argument("--moodle-worksheet", action="append", default=[], metavar="ASSIGNMENT=FILE",
-                        help="fill this worksheet downloaded from Moodle instead of writing one (repeatable)")
-    parser.add_argument("--canvas-column", action="append", default=[], metavar="ASSIGNMENT=HEADER",
-                        help="the assignment's column header in canvas.csv, e.g. 01_convolution='Lesson 1 (4521)' "
-                             "as Canvas's own export names it (repeatable; default: the assignment's name)")
+    parser.add_argument(
+        "--moodle-worksheet",
+        action="append",
+        default=[],
+        metavar="ASSIGNMENT=FILE",
+        help="fill this worksheet downloaded from Moodle instead of writing one (repeatable)",
+    )
+    parser.add_argument(
+        "--canvas-column",
+        action="append",
+        default=[],
+        metavar="ASSIGNMENT=HEADER",
+        help="the assignment's column header in canvas.csv, e.g. 01_convolution='Lesson 1 (4521)' "
+        "as Canvas's own export names it (repeatable; default: the assignment's name)",
+    )
     args = parser.parse_args(argv)
     pairs: dict[str, dict[str, str]] = {"--moodle-worksheet": {}, "--canvas-column": {}}
     for option, items in (("--moodle-worksheet", args.moodle_worksheet), ("--canvas-column", args.canvas_column)):
@@ -465,21 +603,30 @@ def main(argv: list[str] | None = None) -> int:
             pairs[option][assignment] = value
     worksheets = {a: Path(v) for a, v in pairs["--moodle-worksheet"].items()}
     grading = args.grading_dir.resolve()
-    db_url = args.db or "sqlite:///" + str(grading / "gradebook.db")
+    db_url = args.db or gradebook_url(grading)
     if not args.db and not (grading / "gradebook.db").exists():
         print(f"no gradebook at {grading / 'gradebook.db'}: run make grade first (or give --db)", file=sys.stderr)
         return 2
     try:
-        done = export(db_url, (args.out or grading / "export").resolve(), args.assignments, args.roster,
-                      grading / "feedback", args.moodle_max, moodle_worksheets=worksheets,
-                      canvas_columns=pairs["--canvas-column"])
+        done = export(
+            db_url,
+            (args.out or grading / "export").resolve(),
+            args.assignments,
+            args.roster,
+            grading / "feedback",
+            args.moodle_max,
+            moodle_worksheets=worksheets,
+            canvas_columns=pairs["--canvas-column"],
+        )
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
     out = done["out"]
-    print(f"{done['students']} students, {len(done['assignments'])} assignment(s) -> {out}\n"
-          f"  Canvas: {out / 'canvas.csv'}\n  Moodle: {out / 'moodle'}/<assignment>.csv\n"
-          f"  per question: {out / 'questions.csv'}\n  feedback: {done['feedback_zips']} zip(s) in {out / 'feedback'}")
+    print(
+        f"{done['students']} students, {len(done['assignments'])} assignment(s) -> {out}\n"
+        f"  Canvas: {out / 'canvas.csv'}\n  Moodle: {out / 'moodle'}/<assignment>.csv\n"
+        f"  per question: {out / 'questions.csv'}\n  feedback: {done['feedback_zips']} zip(s) in {out / 'feedback'}"
+    )
     for w in done["warnings"]:
         print("  note: " + safe_files.printable(w, 2000))
     return 0

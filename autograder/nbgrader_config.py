@@ -8,10 +8,12 @@ import os
 import secrets
 import sys
 
+from autograder.course import CELL_TIMEOUT, GRADING, gradebook_url
+
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
-_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_grading = os.path.join("autograder", "grading")  # git-ignored
+_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # this copy's course root
+_grading = str(GRADING)
 
 c.CourseDirectory.root = _root
 c.CourseDirectory.source_directory = "solutions"
@@ -19,7 +21,7 @@ c.CourseDirectory.release_directory = "lessons"
 c.CourseDirectory.submitted_directory = os.path.join(_grading, "submitted")
 c.CourseDirectory.autograded_directory = os.path.join(_grading, "autograded")
 c.CourseDirectory.feedback_directory = os.path.join(_grading, "feedback")
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_root, _grading, "gradebook.db")
+c.CourseDirectory.db_url = gradebook_url(os.path.join(_root, _grading))
 # SQLite cannot create the gradebook's folder, and on a fresh clone it does not exist yet: without it every
 # plain `nbgrader ...` command and Formgrader fail with "unable to open database file".
 try:
@@ -34,9 +36,8 @@ if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
 
 # Grade every notebook with the same kernel, whatever kernel name a submission's metadata claims.
 c.Execute.kernel_name = "python3"
-# A cell that runs longer than this is interrupted and scores 0; the slowest solution cell takes
-# a few seconds on a 2-core laptop.
-c.Execute.timeout = 120
+# A cell that runs longer than this is interrupted and scores 0 (make grade uses the same limit).
+c.Execute.timeout = CELL_TIMEOUT
 c.Execute.startup_timeout = 120
 # Test cells a student deleted are put back from the source before grading.
 c.OverwriteCells.add_missing_cells = True

@@ -43,8 +43,10 @@ def binaries() -> Path:
     found = shutil.which("pg_ctl")
     if found and shutil.which("initdb"):
         return Path(found).resolve().parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
-                      key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.parent.name)] or [0])
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.parent.name)] or [0],
+    )
     if versions:
         return versions[-1].parent
     raise Unavailable("PostgreSQL's server is not installed (Debian: apt-get install postgresql)")
@@ -80,8 +82,10 @@ def _data(folder: Path) -> Path:
 
 
 def running(folder: Path) -> bool:
-    return _data(folder).is_dir() and _run([str(binaries() / "pg_ctl"), "status", "-D", str(_data(folder))]
-                                           ).returncode == 0
+    return (
+        _data(folder).is_dir()
+        and _run([str(binaries() / "pg_ctl"), "status", "-D", str(_data(folder))]).returncode == 0
+    )
 
 
 def url(folder: Path = DEFAULT_DIR, database: str = DATABASE) -> str:
@@ -111,20 +115,37 @@ def _init(folder: Path, port: int, listen: str, durable: bool = True) -> None:
     try:
         if prefix:
             shutil.chown(pw.name, "postgres")
-        done = _run([str(binaries() / "initdb"), "-D", str(data), "-U", USER, "--pwfile", pw.name,
-                     "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8", "--no-instructions",
-                     *([] if durable else ["--no-sync"])])
+        done = _run(
+            [
+                str(binaries() / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                USER,
+                "--pwfile",
+                pw.name,
+                "--auth-local=scram-sha-256",
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+                "--no-instructions",
+                *([] if durable else ["--no-sync"]),
+            ]
+        )
     finally:
         os.unlink(pw.name)
     if done.returncode:
         shutil.rmtree(data, ignore_errors=True)
-        hint = (" (the postgres user must be able to reach it: choose a folder such as /var/tmp/gradebook)"
-                if prefix and "ermission" in done.stderr else "")
+        hint = (
+            " (the postgres user must be able to reach it: choose a folder such as /var/tmp/gradebook)"
+            if prefix and "ermission" in done.stderr
+            else ""
+        )
         raise RuntimeError(f"initdb failed in {data}{hint}:\n{done.stderr.strip()}")
     # TCP only (no socket file whose path could be too long), and the password from any address
     with open(data / "postgresql.conf", "a") as conf:
-        conf.write(f"\n# autograder/postgres.py\nport = {port}\nlisten_addresses = '{listen}'\n"
-                   "unix_socket_directories = ''\n")
+        conf.write(
+            f"\n# autograder/postgres.py\nport = {port}\nlisten_addresses = '{listen}'\nunix_socket_directories = ''\n"
+        )
         if not durable:  # a throwaway server (tests): no waiting for the disk
             conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
     with open(data / "pg_hba.conf", "a") as hba:
@@ -140,8 +161,19 @@ def start(folder: Path = DEFAULT_DIR, port: int | None = None, listen: str = "12
     if not (_data(folder) / "PG_VERSION").exists():
         _init(folder, port or _free_port(), listen, durable)
     if not running(folder):
-        done = _run([str(binaries() / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(_data(folder)),
-                     "-l", str(folder / "server.log")])
+        done = _run(
+            [
+                str(binaries() / "pg_ctl"),
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(_data(folder)),
+                "-l",
+                str(folder / "server.log"),
+            ]
+        )
         if done.returncode:
             log = folder / "server.log"
             log = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -188,8 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", nargs="?", default="start", choices=["start", "stop", "url"])
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"the server's folder (default: {DEFAULT_DIR})")
     parser.add_argument("--port", type=int, help="TCP port, the first time (default: a free one)")
-    parser.add_argument("--listen", default="127.0.0.1",
-                        help="addresses to listen on, the first time ('*': every interface, for other machines)")
+    parser.add_argument(
+        "--listen",
+        default="127.0.0.1",
+        help="addresses to listen on, the first time ('*': every interface, for other machines)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.action == "stop":
@@ -202,8 +237,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(address)
     if args.action == "start":
-        print(f'grade into it: make grade ARGS="<assignment> --db {address}"  (with --shard 1/2 and 2/2 on two '
-              f"machines); stop it: make db ARGS=stop", file=sys.stderr)
+        print(
+            f'grade into it: make grade ARGS="<assignment> --db {address}"  (with --shard 1/2 and 2/2 on two '
+            f"machines); stop it: make db ARGS=stop",
+            file=sys.stderr,
+        )
     return 0
 
 

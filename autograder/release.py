@@ -41,8 +41,13 @@ def _differences(generated: Path, current: Path) -> list[str]:
 def local_changes(path: Path) -> list[str] | None:
     """Lines of ``git status --porcelain`` under ``path``; None when git cannot tell (no repository)."""
     try:
-        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", str(path)],
-                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", str(path)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     return [line for line in out.splitlines() if line.strip()]
@@ -73,10 +78,16 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             changes = local_changes(target) if target.exists() else []
             if changes is None or changes:
-                why = ("git cannot tell whether it holds your work" if changes is None
-                       else "it has local changes:\n    " + "\n    ".join(changes))
-                print(f"{name}: NOT regenerated, because {why}\n  Keep your work first (git commit, "
-                      "git stash, or copy the folder elsewhere), then run this again.", file=sys.stderr)
+                why = (
+                    "git cannot tell whether it holds your work"
+                    if changes is None
+                    else "it has local changes:\n    " + "\n    ".join(changes)
+                )
+                print(
+                    f"{name}: NOT regenerated, because {why}\n  Keep your work first (git commit, "
+                    "git stash, or copy the folder elsewhere), then run this again.",
+                    file=sys.stderr,
+                )
                 status = 1
                 continue
             if target.exists():

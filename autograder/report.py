@@ -35,8 +35,9 @@ def split_points(sub, manual: dict[str, set[str]]) -> dict:
             else:
                 auto += g.score or 0.0
                 auto_max += g.max_score
-    return dict(auto_score=auto, auto_max=auto_max, manual_score=graded, manual_max=manual_max,
-                manual_awaiting=awaiting)
+    return dict(
+        auto_score=auto, auto_max=auto_max, manual_score=graded, manual_max=manual_max, manual_awaiting=awaiting
+    )
 
 
 def manual_status(row: dict) -> str:
@@ -60,8 +61,13 @@ def collect(db_url: str, assignments: list[str]) -> tuple[list[dict], list[dict]
             subs = [s for s in gb.find_assignment(assignment).submissions]
             manual = {nb.name: manual_cells(nb) for nb in gb.find_assignment(assignment).notebooks}
             for sub in subs:
-                row = dict(assignment=assignment, student=sub.student.id, score=sub.score, max_score=sub.max_score,
-                           **split_points(sub, manual))
+                row = dict(
+                    assignment=assignment,
+                    student=sub.student.id,
+                    score=sub.score,
+                    max_score=sub.max_score,
+                    **split_points(sub, manual),
+                )
                 row["manual"] = manual_status(row)
                 scores.append(row)
             for notebook in gb.find_assignment(assignment).notebooks:
@@ -70,9 +76,18 @@ def collect(db_url: str, assignments: list[str]) -> tuple[list[dict], list[dict]
                         continue
                     got = [gb.find_grade(cell.name, notebook.name, assignment, s.student.id).score for s in subs]
                     passed = sum(1 for g in got if g is not None and g >= cell.max_score)
-                    tests.append(dict(assignment=assignment, notebook=notebook.name, test=cell.name,
-                                      points=cell.max_score, hidden="__hidden" in cell.name, submissions=len(got),
-                                      passed=passed, pass_rate=passed / len(got) if got else 0.0))
+                    tests.append(
+                        dict(
+                            assignment=assignment,
+                            notebook=notebook.name,
+                            test=cell.name,
+                            points=cell.max_score,
+                            hidden="__hidden" in cell.name,
+                            submissions=len(got),
+                            passed=passed,
+                            pass_rate=passed / len(got) if got else 0.0,
+                        )
+                    )
     return scores, tests
 
 
@@ -114,18 +129,28 @@ def write_report(db_url: str, assignments: list[str], out: Path) -> Path:
         fig.savefig(png, dpi=90)
         data = base64.b64encode(png.read_bytes()).decode()
         worst = sorted(mine, key=lambda t: t["pass_rate"])[:5]
-        rows = "".join(f"<tr><td>{html.escape(t['test'])}</td><td>{'hidden' if t['hidden'] else 'visible'}</td>"
-                       f"<td>{100 * t['pass_rate']:.0f}%</td></tr>" for t in worst)
-        points = "".join(f"<tr><td>{html.escape(s['student'])}</td><td>{s['auto_score']:g} / {s['auto_max']:g}</td>"
-                         f"<td>{html.escape(s['manual'])}</td></tr>"
-                         for s in scores if s["assignment"] == assignment)
-        sections.append(f"<h2>{html.escape(assignment)}</h2><img src='data:image/png;base64,{data}'>"
-                        f"<h3>Least passed tests</h3><table><tr><th>test</th><th></th><th>passing</th></tr>"
-                        f"{rows}</table>"
-                        f"<h3>Points</h3><table><tr><th>student</th><th>automatic</th>"
-                        f"<th>manual (written answers)</th></tr>{points}</table>")
-    page = ("<!doctype html><meta charset='utf-8'><title>Class report</title><style>body{font-family:sans-serif;"
-            "max-width:960px;margin:auto}img{max-width:100%}td,th{padding:2px 10px;text-align:left}</style>"
-            "<h1>Class report</h1>" + "".join(sections))
+        rows = "".join(
+            f"<tr><td>{html.escape(t['test'])}</td><td>{'hidden' if t['hidden'] else 'visible'}</td>"
+            f"<td>{100 * t['pass_rate']:.0f}%</td></tr>"
+            for t in worst
+        )
+        points = "".join(
+            f"<tr><td>{html.escape(s['student'])}</td><td>{s['auto_score']:g} / {s['auto_max']:g}</td>"
+            f"<td>{html.escape(s['manual'])}</td></tr>"
+            for s in scores
+            if s["assignment"] == assignment
+        )
+        sections.append(
+            f"<h2>{html.escape(assignment)}</h2><img src='data:image/png;base64,{data}'>"
+            f"<h3>Least passed tests</h3><table><tr><th>test</th><th></th><th>passing</th></tr>"
+            f"{rows}</table>"
+            f"<h3>Points</h3><table><tr><th>student</th><th>automatic</th>"
+            f"<th>manual (written answers)</th></tr>{points}</table>"
+        )
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>Class report</title><style>body{font-family:sans-serif;"
+        "max-width:960px;margin:auto}img{max-width:100%}td,th{padding:2px 10px;text-align:left}</style>"
+        "<h1>Class report</h1>" + "".join(sections)
+    )
     (out / "index.html").write_text(page)
     return out / "index.html"

@@ -29,13 +29,34 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.course import REPO
+
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # Variables a student's process may see; everything else of the grader's environment stays out.
-ENV_ALLOWED = ("LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION", "WORKBOOK_DEVICE", "WORKBOOK_LANG", "MPLBACKEND",
-               "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", *THREAD_VARS)
-ETC_ALLOWED = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "passwd", "group", "localtime",
-               "fonts", "alternatives", "mime.types")
+ENV_ALLOWED = (
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "NBGRADER_EXECUTION",
+    "WORKBOOK_DEVICE",
+    "WORKBOOK_LANG",
+    "MPLBACKEND",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    *THREAD_VARS,
+)
+ETC_ALLOWED = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "nsswitch.conf",
+    "passwd",
+    "group",
+    "localtime",
+    "fonts",
+    "alternatives",
+    "mime.types",
+)
 MAX_FILE_BYTES = 512 * 1024 * 1024
 SYSTEM_READ = ("/usr", "/opt/conda") + tuple(f"/etc/{name}" for name in ETC_ALLOWED)
 
@@ -46,8 +67,13 @@ def available() -> bool:
 
 def child_environment(extra: dict | None = None) -> dict:
     env = {k: os.environ[k] for k in ENV_ALLOWED if k in os.environ}
-    env.update(PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin", HOME="/tmp", PYTHONNOUSERSITE="1",
-               MPLCONFIGDIR="/tmp/matplotlib", IPYTHONDIR="/tmp/ipython")
+    env.update(
+        PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        HOME="/tmp",
+        PYTHONNOUSERSITE="1",
+        MPLCONFIGDIR="/tmp/matplotlib",
+        IPYTHONDIR="/tmp/ipython",
+    )
     env.update(extra or {})
     return env
 
@@ -73,24 +99,39 @@ def _python_folders() -> list[Path]:
 class Spec:
     """How to sandbox one student's process: its writable folder, its limits, and its cgroup."""
 
-    workdir: Path                      # the only writable folder; the process starts there
-    appear_as: Path | None = None      # the path the process sees for workdir (default: its own path)
-    writable: list[Path] = field(default_factory=list)   # more writable folders (the kernel's sockets)
+    workdir: Path  # the only writable folder; the process starts there
+    appear_as: Path | None = None  # the path the process sees for workdir (default: its own path)
+    writable: list[Path] = field(default_factory=list)  # more writable folders (the kernel's sockets)
     memory_mb: int = 4096
     processes: int = 64
     cgroup: Cgroup | None = None
-    isolate: bool = True               # False: plain mode, limits only (an explicit, warned opt-out)
+    isolate: bool = True  # False: plain mode, limits only (an explicit, warned opt-out)
 
-    def wrap(self, command: list[str], expose: list[Path] = (), hide: list[Path] = (),
-             keep_fds: list[int] = ()) -> list[str]:
+    def wrap(
+        self, command: list[str], expose: list[Path] = (), hide: list[Path] = (), keep_fds: list[int] = ()
+    ) -> list[str]:
         if not self.isolate:
             return list(command)
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise RuntimeError("the sandbox needs bubblewrap (Debian/Ubuntu: apt-get install bubblewrap)")
-        argv = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-                "--die-with-parent", "--new-session", "--clearenv",
-                "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        argv = [
+            bwrap,
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-net",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            "--tmpfs",
+            "/tmp",
+        ]
         for link in ("/bin", "/lib", "/lib64", "/sbin"):
             if os.path.islink(link):
                 argv += ["--symlink", os.readlink(link), link]

@@ -24,10 +24,10 @@ class Inspection:
     assignment: str
     notebooks: dict[str, Path] = field(default_factory=dict)  # expected name -> file to grade
     contents: dict[str, bytes] = field(default_factory=dict)  # expected name -> its bytes, read once, safely
-    timestamp: str | None = None                              # timestamp.txt, if it is a valid one
-    secret: str | None = None                                 # submission_secret.txt (nbgrader submit's)
-    problems: list[str] = field(default_factory=list)          # reported; the student is still graded
-    flags: list[str] = field(default_factory=list)             # suspicious code, for a human to look at
+    timestamp: str | None = None  # timestamp.txt, if it is a valid one
+    secret: str | None = None  # submission_secret.txt (nbgrader submit's)
+    problems: list[str] = field(default_factory=list)  # reported; the student is still graded
+    flags: list[str] = field(default_factory=list)  # suspicious code, for a human to look at
 
     @property
     def gradable(self) -> bool:
@@ -107,8 +107,9 @@ def suspicious_code(source: str) -> list[str]:
     return [why for pattern, why in SUSPICIOUS if re.search(pattern, source)]
 
 
-def inspect_submission(folder: Path, student: str, assignment: str, expected: dict[str, set[str]],
-                       other_assignments: dict[str, set[str]]) -> Inspection:
+def inspect_submission(
+    folder: Path, student: str, assignment: str, expected: dict[str, set[str]], other_assignments: dict[str, set[str]]
+) -> Inspection:
     """Check ``folder`` (``submitted/<student>/<assignment>``) against the assignment's notebooks.
 
     ``expected`` maps each notebook name of the assignment to its grade ids; ``other_assignments`` maps
@@ -118,8 +119,11 @@ def inspect_submission(folder: Path, student: str, assignment: str, expected: di
     for parent in (folder.parent, folder):
         what = safe_files.kind(parent)
         if what != "folder":
-            result.problems.append("no submission folder" if what == "missing" else
-                                   f"the submission folder is a {what}: not followed, graded as 0")
+            result.problems.append(
+                "no submission folder"
+                if what == "missing"
+                else f"the submission folder is a {what}: not followed, graded as 0"
+            )
             return result
     files, refused = safe_files.walk(folder)
     for path, what in refused:

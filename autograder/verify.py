@@ -39,13 +39,14 @@ import numpy as np
 from nbgrader.utils import is_grade, is_solution
 
 from autograder import editions, sandbox, wire
+from autograder.course import CELL_TIMEOUT
 
 HERE = Path(__file__).resolve().parent
 # Lessons whose answers are values the lecture invites students to check with torch themselves: their
 # student process may import it. Everywhere else graded functions are NumPy, and torch is hidden.
 TORCH_IN_STUDENT_PROCESS = {"08_self_check"}
 MAX_RESTARTS = 3
-_BOOT = ("import sys; sys.path.insert(0, {here!r}); import function_server; function_server.main()")
+_BOOT = "import sys; sys.path.insert(0, {here!r}); import function_server; function_server.main()"
 
 # Imported before any submission is looked at: these are the functions the test cells will use.
 import source_helpers.checks  # noqa: E402,F401
@@ -59,10 +60,10 @@ class StudentProcessError(Exception):
 
 @dataclass
 class Verdict:
-    scores: dict[str, float] = field(default_factory=dict)     # test cell -> points earned
+    scores: dict[str, float] = field(default_factory=dict)  # test cell -> points earned
     max_scores: dict[str, float] = field(default_factory=dict)
-    failures: dict[str, str] = field(default_factory=dict)     # test cell -> why it failed (first lines)
-    notes: list[str] = field(default_factory=list)             # about the run itself
+    failures: dict[str, str] = field(default_factory=dict)  # test cell -> why it failed (first lines)
+    notes: list[str] = field(default_factory=list)  # about the run itself
     swapped: dict[str, list[str]] = field(default_factory=dict)  # test cell -> the failed helpers replaced
     seconds: float = 0.0
 
@@ -112,8 +113,9 @@ def reference_signatures(sources: list[str]) -> tuple[dict[str, list[str]], dict
         except SyntaxError:
             continue
         functions.update({n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)})
-    params = {name: [a.arg for a in (*f.args.posonlyargs, *f.args.args, *f.args.kwonlyargs)]
-              for name, f in functions.items()}
+    params = {
+        name: [a.arg for a in (*f.args.posonlyargs, *f.args.args, *f.args.kwonlyargs)] for name, f in functions.items()
+    }
     changed = {name: set() for name in functions}
 
     def root(node):
@@ -125,7 +127,7 @@ def reference_signatures(sources: list[str]) -> tuple[dict[str, list[str]], dict
         for node in ast.walk(f):
             targets = []
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                for t in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if isinstance(t, (ast.Subscript, ast.Attribute)) or isinstance(node, ast.AugAssign):
                         targets.append(root(t))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -139,16 +141,18 @@ def reference_signatures(sources: list[str]) -> tuple[dict[str, list[str]], dict
             for node in ast.walk(f):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
                     callee = node.func.id
-                    pairs = list(zip(params[callee], node.args, strict=False)) + \
-                        [(k.arg, k.value) for k in node.keywords if k.arg]
+                    pairs = list(zip(params[callee], node.args, strict=False)) + [
+                        (k.arg, k.value) for k in node.keywords if k.arg
+                    ]
                     for p, arg in pairs:
                         if p in changed[callee] and root(arg) in params[name]:
                             changed[name].add(root(arg))
     return params, changed
 
 
-_EXCEPTIONS = {name: obj for name, obj in vars(builtins).items()
-               if isinstance(obj, type) and issubclass(obj, BaseException)}
+_EXCEPTIONS = {
+    name: obj for name, obj in vars(builtins).items() if isinstance(obj, type) and issubclass(obj, BaseException)
+}
 
 
 def _remote_exception(error) -> Exception:
@@ -178,17 +182,30 @@ class StudentProcess:
 
     def start(self) -> None:
         mine, theirs = socket.socketpair()
-        command = [sys.executable, "-I", "-c", _BOOT.format(here=str(HERE)), str(theirs.fileno()),
-                   *(["--allow-torch"] if self.allow_torch else [])]
+        command = [
+            sys.executable,
+            "-I",
+            "-c",
+            _BOOT.format(here=str(HERE)),
+            str(theirs.fileno()),
+            *(["--allow-torch"] if self.allow_torch else []),
+        ]
         if self.spec is not None:
             hide = [] if self.allow_torch else sandbox.torch_folders()
-            command = self.spec.wrap(command, expose=[HERE / "wire.py", HERE / "function_server.py"], hide=hide,
-                                     keep_fds=[theirs.fileno()])
-        self.proc = subprocess.Popen(command, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=True, env=sandbox.child_environment(),
-                                     preexec_fn=self._limits,
-                                     cwd=str(self.spec.workdir) if self.spec is not None else None)
+            command = self.spec.wrap(
+                command, expose=[HERE / "wire.py", HERE / "function_server.py"], hide=hide, keep_fds=[theirs.fileno()]
+            )
+        self.proc = subprocess.Popen(
+            command,
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=sandbox.child_environment(),
+            preexec_fn=self._limits,
+            cwd=str(self.spec.workdir) if self.spec is not None else None,
+        )
         theirs.close()
         self.sock = mine
 
@@ -232,8 +249,8 @@ class Session:
         self.deadline = 0.0
         self.notebook_end = float("inf")  # the whole notebook's wall-clock limit
         self.namespace: dict = {}
-        self.signatures: dict[str, list[str]] = {}   # reference function -> its parameter names
-        self.in_place: dict[str, set[str]] = {}      # reference function -> parameters it changes in place
+        self.signatures: dict[str, list[str]] = {}  # reference function -> its parameter names
+        self.in_place: dict[str, set[str]] = {}  # reference function -> parameters it changes in place
 
     def cell_deadline(self) -> float:
         return min(time.monotonic() + self.cell_timeout, self.notebook_end)
@@ -251,9 +268,9 @@ class Session:
             return "the student's process is not running"
         self._revive()
         try:
-            header, buffers = self.process.request({"op": "exec", "cell": label, "code": source,
-                                                    "names": sorted(self.wanted)}, [],
-                                                   self.cell_deadline())
+            header, buffers = self.process.request(
+                {"op": "exec", "cell": label, "code": source, "names": sorted(self.wanted)}, [], self.cell_deadline()
+            )
         except (TimeoutError, StudentProcessError) as exc:
             if isinstance(exc, StudentProcessError):
                 self.dead = True
@@ -275,9 +292,11 @@ class Session:
         self.process.start()
         for label, source in self.history:
             try:
-                header, buffers = self.process.request({"op": "exec", "cell": label, "code": source,
-                                                        "names": sorted(self.wanted)}, [],
-                                                       self.cell_deadline())
+                header, buffers = self.process.request(
+                    {"op": "exec", "cell": label, "code": source, "names": sorted(self.wanted)},
+                    [],
+                    self.cell_deadline(),
+                )
             except (TimeoutError, StudentProcessError):
                 self.dead = True
                 return
@@ -331,8 +350,12 @@ class Session:
         for k, v in kwargs.items():
             encoded_kwargs.append([str(k), encoder.encode(v)])
             owners += [str(k)] * (len(encoder.refs) - len(owners))
-        header = {"op": "call", "target": target if type(target) is str else {"H": target.id},
-                  "args": encoded_args, "kwargs": encoded_kwargs}
+        header = {
+            "op": "call",
+            "target": target if type(target) is str else {"H": target.id},
+            "args": encoded_args,
+            "kwargs": encoded_kwargs,
+        }
         try:
             reply, buffers = self.process.request(header, encoder.buffers, self.deadline)
         except StudentProcessError:
@@ -354,14 +377,14 @@ class Session:
                     # optimizer's buffers) may change: a test that computes its expected value after the
                     # call must see the inputs it made.
                     what = f"its argument {owners[ref]!r}" if owners[ref] else "one of its arguments"
-                    raise AssertionError(f"{target if type(target) is str else 'your function'} changed {what} "
-                                         "in place: graded functions must leave their inputs unchanged"
-                                         + (f" (only {', '.join(sorted(allowed))} may be updated in place)"
-                                            if allowed else ""))
+                    raise AssertionError(
+                        f"{target if type(target) is str else 'your function'} changed {what} "
+                        "in place: graded functions must leave their inputs unchanged"
+                        + (f" (only {', '.join(sorted(allowed))} may be updated in place)" if allowed else "")
+                    )
                 wire.update_in_place(encoder.refs[ref], decoder.decode(value))
         except (wire.WireError, TypeError, ValueError) as exc:
-            raise StudentProcessError(f"the student's process sent something that is not plain data ({exc})") \
-                from None
+            raise StudentProcessError(f"the student's process sent something that is not plain data ({exc})") from None
         return result
 
 
@@ -378,11 +401,16 @@ class Remote(wire.Handle):
         return self.session.call(self, args, kwargs)
 
 
-
-
-def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: sandbox.Spec | None,
-                    cell_timeout: float = 60, notebook_timeout: float = 1800,
-                    only: set[str] | None = None) -> Verdict:
+def verify_notebook(
+    source_nb,
+    submitted_nb,
+    *,
+    assignment: str,
+    sandbox_spec: sandbox.Spec | None,
+    cell_timeout: float = CELL_TIMEOUT,
+    notebook_timeout: float = 1800,
+    only: set[str] | None = None,
+) -> Verdict:
     """Points for each test cell of ``source_nb`` given the student's ``submitted_nb`` (only the test
     cells named in ``only``, if given)."""
     start = time.perf_counter()
@@ -391,8 +419,9 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
     kinds = [_cell_kind(c) for c in source_cells]
     solutions = {_grade_id(c): c for c, k in zip(source_cells, kinds, strict=True) if k == "solution"}
     wanted = bound_names([c.source for c in solutions.values()])
-    known_sources = {c.source: i for i, (c, k) in enumerate(zip(source_cells, kinds, strict=True))
-                     if k in ("demo", "setup")}
+    known_sources = {
+        c.source: i for i, (c, k) in enumerate(zip(source_cells, kinds, strict=True)) if k in ("demo", "setup")
+    }
     index_of_gid = {_grade_id(c): i for i, c in enumerate(source_cells) if _grade_id(c)}
 
     # The student's cells: their solution cells by grade id, and cells they added, each after the last
@@ -418,11 +447,12 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
         if k == "test":
             tests_of.setdefault(exercise_of(_grade_id(c)), []).append(c.source)
     # an exercise's API: the names its reference binds that its own tests call
-    api = {gid: bound_names([c.source]) & set().union(*(loaded_names(t) for t in tests_of.get(gid, [])))
-           for gid, c in solutions.items()}
+    api = {
+        gid: bound_names([c.source]) & set().union(*(loaded_names(t) for t in tests_of.get(gid, [])))
+        for gid, c in solutions.items()
+    }
     failed: set[str] = set()
-    session = Session(sandbox_spec, editions.english_name(assignment) in TORCH_IN_STUDENT_PROCESS, wanted,
-                      cell_timeout)
+    session = Session(sandbox_spec, editions.english_name(assignment) in TORCH_IN_STUDENT_PROCESS, wanted, cell_timeout)
     session.notebook_end = time.monotonic() + notebook_timeout
     session.signatures, session.in_place = reference_signatures([c.source for c in solutions.values()])
     trusted: dict = {"__name__": "__main__", "__builtins__": builtins}
@@ -452,11 +482,15 @@ def verify_notebook(source_nb, submitted_nb, *, assignment: str, sandbox_spec: s
                 exercise = exercise_of(gid)
                 # Each exercise on its own: another exercise's function that failed its own tests is
                 # replaced by the reference while this one is tested (unless this test calls it itself).
-                swapped = sorted(set().union(*(api[x] for x in failed if x != exercise and x in api))
-                                 - loaded_names(cell.source))
+                swapped = sorted(
+                    set().union(*(api[x] for x in failed if x != exercise and x in api)) - loaded_names(cell.source)
+                )
                 if swapped:
-                    helpers = [solutions[x].source for x in sorted(failed)
-                               if x != exercise and api.get(x, set()) & set(swapped)]
+                    helpers = [
+                        solutions[x].source
+                        for x in sorted(failed)
+                        if x != exercise and api.get(x, set()) & set(swapped)
+                    ]
                     session.exec_cell("reference helpers", _swap_in(swapped, helpers))
                     verdict.swapped[gid] = swapped
                 trusted.update(session.namespace)
@@ -513,13 +547,14 @@ del __workbook_saved, __name, __value
 def _swap_in(names: list[str], reference_sources: list[str]) -> str:
     """Code for the student's process: define the reference cells in a copy of its namespace, keep its own
     values of ``names`` aside, and bind the reference's. ``_SWAP_OUT`` puts the student's back."""
-    return (f"__workbook_missing = object()\n"
-            f"__workbook_saved = {{n: globals().get(n, __workbook_missing) for n in {names!r}}}\n"
-            f"__workbook_reference = dict(globals())\n"
-            + "".join(f"exec(compile({src!r}, '<reference>', 'exec'), __workbook_reference)\n"
-                      for src in reference_sources)
-            + f"globals().update({{n: __workbook_reference[n] for n in {names!r}}})\n"
-            f"del __workbook_reference\n")
+    return (
+        f"__workbook_missing = object()\n"
+        f"__workbook_saved = {{n: globals().get(n, __workbook_missing) for n in {names!r}}}\n"
+        f"__workbook_reference = dict(globals())\n"
+        + "".join(f"exec(compile({src!r}, '<reference>', 'exec'), __workbook_reference)\n" for src in reference_sources)
+        + f"globals().update({{n: __workbook_reference[n] for n in {names!r}}})\n"
+        f"del __workbook_reference\n"
+    )
 
 
 def _statements(source: str) -> list[str]:
@@ -532,8 +567,11 @@ def _statements(source: str) -> list[str]:
 
 @contextlib.contextmanager
 def _quiet():
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-            warnings.catch_warnings():
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")
         yield
 

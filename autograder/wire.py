@@ -132,8 +132,9 @@ class Encoder:
         if t is list:
             return self._ref(value, lambda: {"L": [self.encode(v, depth + 1) for v in value]})
         if t is dict:
-            return self._ref(value, lambda: {"D": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
-                                                   for k, v in value.items()]})
+            return self._ref(
+                value, lambda: {"D": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+            )
         if isinstance(value, np.generic) and t in _SCALAR_TYPES:
             return {"S": value.dtype.str, "v": self.encode(value.item(), depth + 1)}
         if t is np.random.Generator and type(value.bit_generator) is np.random.PCG64:
@@ -165,8 +166,22 @@ class Encoder:
         return {"R": n, "v": build()}
 
 
-_SCALAR_TYPES = {np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
-                 np.float16, np.float32, np.float64, np.complex64, np.complex128}
+_SCALAR_TYPES = {
+    np.bool_,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
+    np.float16,
+    np.float32,
+    np.float64,
+    np.complex64,
+    np.complex128,
+}
 
 
 class Decoder:
@@ -285,8 +300,13 @@ def _dtype(text) -> np.dtype:
         dtype = np.dtype(text)
     except TypeError:
         raise WireError(f"bad dtype {text!r}") from None
-    if dtype.kind not in _ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None \
-            or dtype.itemsize > 16 or not dtype.isnative:
+    if (
+        dtype.kind not in _ALLOWED_KINDS
+        or dtype.fields is not None
+        or dtype.subdtype is not None
+        or dtype.itemsize > 16
+        or not dtype.isnative
+    ):
         raise WireError(f"dtype {text!r} is not allowed")
     return dtype
 
@@ -305,8 +325,12 @@ def _generator(state) -> np.random.Generator:
         raise WireError("bad generator state")
     bits = np.random.PCG64()
     try:
-        bits.state = {"bit_generator": "PCG64", "state": {"state": inner["state"], "inc": inner["inc"]},
-                      "has_uint32": int(state.get("has_uint32", 0)), "uinteger": int(state.get("uinteger", 0))}
+        bits.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": inner["state"], "inc": inner["inc"]},
+            "has_uint32": int(state.get("has_uint32", 0)),
+            "uinteger": int(state.get("uinteger", 0)),
+        }
     except (TypeError, ValueError, OverflowError):
         raise WireError("bad generator state") from None
     return np.random.Generator(bits)

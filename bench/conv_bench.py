@@ -23,14 +23,14 @@ import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from threadpoolctl import threadpool_info, threadpool_limits
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.course import REPO
+
 FUNCTIONS = ("conv_output_size", "conv2d_forward_naive", "conv2d_forward", "conv2d_backward")
 
 # name, (N, C_in, H, W), (C_out, K), padding
@@ -70,8 +70,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny shapes, one repeat")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--naive-repeat", type=int, default=3,
-                        help="runs of the naive loops to take the median of (seconds each on these shapes; 0 skips)")
+    parser.add_argument(
+        "--naive-repeat",
+        type=int,
+        default=3,
+        help="runs of the naive loops to take the median of (seconds each on these shapes; 0 skips)",
+    )
     args = parser.parse_args(argv)
     shapes, repeat = (QUICK, 1) if args.quick else (SHAPES, args.repeat)
     fns = load_solutions()
@@ -79,12 +83,16 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     with threadpool_limits(limits=1):
         blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})" for i in threadpool_info())
-        print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; one thread each; "
-              f"numpy {np.__version__} [{blas}]; torch {torch.__version__}; "
-              f"medians of {repeat} (naive: {max(1, args.naive_repeat)})"
-              + (f"; GPU {torch.cuda.get_device_name()}" if cuda else ""))
-        print(f"{'shape':<12} {'dtype':<8} {'pass':<8} {'naive ms':>9} {'numpy ms':>9} {'torch ms':>9} "
-              f"{'numpy/torch':>11} {'naive/numpy':>11}" + (f" {'cuda ms':>9}" if cuda else ""))
+        print(
+            f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores; one thread each; "
+            f"numpy {np.__version__} [{blas}]; torch {torch.__version__}; "
+            f"medians of {repeat} (naive: {max(1, args.naive_repeat)})"
+            + (f"; GPU {torch.cuda.get_device_name()}" if cuda else "")
+        )
+        print(
+            f"{'shape':<12} {'dtype':<8} {'pass':<8} {'naive ms':>9} {'numpy ms':>9} {'torch ms':>9} "
+            f"{'numpy/torch':>11} {'naive/numpy':>11}" + (f" {'cuda ms':>9}" if cuda else "")
+        )
         for name, (N, C, H, W), (C_out, K), P in shapes:
             for dtype in (np.float32, np.float64):
                 rng = np.random.default_rng(0)
@@ -97,8 +105,12 @@ def main(argv=None) -> int:
                 ot = F.conv2d(xt, wt, bt, padding=P)
                 dt = torch.from_numpy(dout)
                 # correctness first: a fast wrong answer is worth nothing
-                np.testing.assert_allclose(out, ot.detach().numpy(), rtol=1e-3 if dtype == np.float32 else 1e-9,
-                                           atol=1e-3 if dtype == np.float32 else 1e-9)
+                np.testing.assert_allclose(
+                    out,
+                    ot.detach().numpy(),
+                    rtol=1e-3 if dtype == np.float32 else 1e-9,
+                    atol=1e-3 if dtype == np.float32 else 1e-9,
+                )
 
                 def torch_backward():
                     torch.autograd.grad(ot, (xt, wt, bt), dt, retain_graph=True)
@@ -120,8 +132,11 @@ def main(argv=None) -> int:
                     gpu = {"forward": gpu_forward, "backward": gpu_backward}
 
                 rows = {
-                    "forward": (lambda: fns["conv2d_forward"](x, w, b, 1, P), lambda: F.conv2d(xt, wt, bt, padding=P),
-                                lambda: fns["conv2d_forward_naive"](x, w, b, 1, P)),
+                    "forward": (
+                        lambda: fns["conv2d_forward"](x, w, b, 1, P),
+                        lambda: F.conv2d(xt, wt, bt, padding=P),
+                        lambda: fns["conv2d_forward_naive"](x, w, b, 1, P),
+                    ),
                     "backward": (lambda: fns["conv2d_backward"](dout, cache), torch_backward, None),
                 }
                 for pass_name, (numpy_fn, torch_fn, naive_fn) in rows.items():
@@ -133,8 +148,10 @@ def main(argv=None) -> int:
                         t_naive = median_time(naive_fn, max(1, args.naive_repeat), warmup=False)
                         naive_ms, speedup = f"{t_naive * 1e3:9.1f}", f"{t_naive / t_numpy:10.0f}x"
                     gpu_ms = f" {median_time(gpu[pass_name], repeat) * 1e3:9.3f}" if gpu else ""
-                    print(f"{name:<12} {np.dtype(dtype).name:<8} {pass_name:<8} {naive_ms:>9} {t_numpy * 1e3:9.2f} "
-                          f"{t_torch * 1e3:9.2f} {t_numpy / t_torch:10.2f}x {speedup:>11}{gpu_ms}")
+                    print(
+                        f"{name:<12} {np.dtype(dtype).name:<8} {pass_name:<8} {naive_ms:>9} {t_numpy * 1e3:9.2f} "
+                        f"{t_torch * 1e3:9.2f} {t_numpy / t_torch:10.2f}x {speedup:>11}{gpu_ms}"
+                    )
         if not args.quick:
             epoch_row(repeat=max(1, repeat // 2))
     return 0
@@ -158,19 +175,34 @@ def epoch_row(repeat: int, batch_size: int = 32) -> None:
         params = {k: v.copy() for k, v in start.items()}
         bn_state, opt_state, rng = small_cnn.new_bn_state(params), {}, np.random.default_rng(0)
         for i in range(steps):
-            fns["train_step"](params, bn_state, opt_state, x[i * batch_size:(i + 1) * batch_size],
-                              y[i * batch_size:(i + 1) * batch_size], rng, config)
+            fns["train_step"](
+                params,
+                bn_state,
+                opt_state,
+                x[i * batch_size : (i + 1) * batch_size],
+                y[i * batch_size : (i + 1) * batch_size],
+                rng,
+                config,
+            )
 
     def torch_epoch():
         model = small_cnn.torch_cnn(start, p_drop=config["p_drop"], dtype=torch.float32)
         optimizer, generator = training._torch_optimizer(model, config), torch.Generator().manual_seed(0)
         for i in range(steps):
-            training._torch_step(model, optimizer, generator, x[i * batch_size:(i + 1) * batch_size],
-                                 y[i * batch_size:(i + 1) * batch_size], config)
+            training._torch_step(
+                model,
+                optimizer,
+                generator,
+                x[i * batch_size : (i + 1) * batch_size],
+                y[i * batch_size : (i + 1) * batch_size],
+                config,
+            )
 
     t_numpy, t_torch = median_time(numpy_epoch, repeat), median_time(torch_epoch, repeat)
-    print(f"# one epoch of lesson 09's CNN ({steps} steps of {batch_size}, float32, one thread): "
-          f"numpy {t_numpy:.2f} s, torch {t_torch:.2f} s, numpy/torch {t_numpy / t_torch:.2f}x")
+    print(
+        f"# one epoch of lesson 09's CNN ({steps} steps of {batch_size}, float32, one thread): "
+        f"numpy {t_numpy:.2f} s, torch {t_torch:.2f} s, numpy/torch {t_numpy / t_torch:.2f}x"
+    )
 
 
 if __name__ == "__main__":

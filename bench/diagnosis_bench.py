@@ -26,17 +26,22 @@ import argparse
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from tests.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources
+from tests.mutants import lesson_modules
+from tests.mutants.generate import generate
 
-from tests.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources  # noqa: E402
-from tests.mutants import lesson_modules  # noqa: E402
-from tests.mutants.generate import generate  # noqa: E402
-
-SCALAR_SIGNS = ("expected the integer", "should raise", "expected one of", "expected a number", "expected shape",
-                "expected dtype", "expected a numpy.ndarray", "expected a numeric array", "(error ")
+SCALAR_SIGNS = (
+    "expected the integer",
+    "should raise",
+    "expected one of",
+    "expected a number",
+    "expected shape",
+    "expected dtype",
+    "expected a numpy.ndarray",
+    "expected a numeric array",
+    "(error ",
+)
 
 
 def classify(outputs: list) -> tuple[str, str]:
@@ -81,6 +86,7 @@ def run_lesson(module, generated: int) -> dict:
                 ran = kernel.run(cell.source)
                 ran.metadata["nbgrader"] = dict(cell.metadata.nbgrader)
                 from nbgrader.utils import determine_grade
+
                 if determine_grade(ran)[0] < points[grade_id(cell)]:
                     verdict, message = classify(ran.outputs)
                     break
@@ -96,9 +102,11 @@ def summarize(lesson: str, results: list[dict]) -> str:
     share = lambda rs: f"{sum(r['verdict'] == 'named' for r in rs)}/{len(rs)}"  # noqa: E731
     named = counts["named"] / len(failing) if failing else 0.0
     survivors = sum(r["verdict"] == "survived" for r in results)
-    return (f"{lesson:<30} {len(failing):>4} failing  named {100 * named:5.1f}%  (ours {share(by_origin['ours'])}, "
-            f"generated {share(by_origin['generated'])})  undiagnosed {counts['undiagnosed']:>3}  "
-            f"internal errors {counts['internal error']:>3}  survivors {survivors}")
+    return (
+        f"{lesson:<30} {len(failing):>4} failing  named {100 * named:5.1f}%  (ours {share(by_origin['ours'])}, "
+        f"generated {share(by_origin['generated'])})  undiagnosed {counts['undiagnosed']:>3}  "
+        f"internal errors {counts['internal error']:>3}  survivors {survivors}"
+    )
 
 
 def main(argv=None) -> int:
@@ -123,9 +131,11 @@ def main(argv=None) -> int:
                 print(f"    [{r['verdict']}] {r['exercise']}: {r['mistake']}\n      " + "\n      ".join(first))
     failing = sum(v for k, v in total.items() if k != "survived")
     if failing:
-        print(f"{'all':<30} {failing:>4} failing  named {100 * total['named'] / failing:5.1f}%  "
-              f"undiagnosed {total['undiagnosed']}  internal errors {total['internal error']}  "
-              f"survivors {total['survived']}")
+        print(
+            f"{'all':<30} {failing:>4} failing  named {100 * total['named'] / failing:5.1f}%  "
+            f"undiagnosed {total['undiagnosed']}  internal errors {total['internal error']}  "
+            f"survivors {total['survived']}"
+        )
     return 0
 
 

@@ -1,7 +1,7 @@
 """Execute the solution notebooks on this machine and report time, torch device and any failure.
 
-    python bench/run_solutions.py                 # every lesson
-    python bench/run_solutions.py 01_convolution --out executed/
+    python -m bench.run_solutions                 # every lesson
+    python -m bench.run_solutions 01_convolution --out executed/
 
 Meant for checking the GPU path on a machine with CUDA (the test suite does the same on the CPU): every
 torch comparison in the lessons then runs on ``cuda``. A notebook fails if any code cell raises or writes
@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.course import REPO, lesson_names
 
 
 def main(argv=None) -> int:
@@ -27,13 +27,18 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, help="write the executed notebooks here")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     args = parser.parse_args(argv)
-    lessons = args.lessons or sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+    lessons = args.lessons or lesson_names()
     failed = 0
     for lesson in lessons:
         nb = nbformat.read(REPO / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
         start = time.perf_counter()
-        NotebookClient(nb, timeout=args.timeout, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(REPO)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=args.timeout,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(REPO)}},
+        ).execute()
         seconds = time.perf_counter() - start
         problems, notes = [], []
         for i, cell in enumerate(nb.cells):
@@ -43,8 +48,11 @@ def main(argv=None) -> int:
                 elif out.output_type == "stream" and out.name == "stderr":
                     problems.append(f"cell {i}: stderr: {out.text[:300]!r}")
                 elif out.output_type == "stream":
-                    notes += [line for line in out.text.splitlines()
-                              if "torch device" in line or "cuda" in line or "GPU" in line]
+                    notes += [
+                        line
+                        for line in out.text.splitlines()
+                        if "torch device" in line or "cuda" in line or "GPU" in line
+                    ]
         print(f"{lesson}: {'FAILED' if problems else 'ok'} in {seconds:.1f} s")
         for line in notes + problems:
             print(f"    {line}")

@@ -2,7 +2,7 @@
 
     make bench-scale                          # 200 submissions of lesson 00, jobs = all cores
     make bench-scale ARGS="--students 40"     # a smaller class
-    python bench/scale_bench.py --quick       # 6 submissions: does it run (tests/test_bench.py)
+    python -m bench.scale_bench --quick       # 6 submissions: does it run (tests/test_bench.py)
 
 The class is grading_bench's (solved, blank and wrong submissions in turn, every tenth unreadable), of one
 lesson. A temporary PostgreSQL server (autograder.postgres) gets two fresh databases: the whole class is
@@ -45,11 +45,9 @@ import time
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from autograder import postgres, sandbox  # noqa: E402
-from bench.grading_bench import build_class  # noqa: E402
+from autograder import postgres, sandbox
+from autograder.course import REPO
+from bench.grading_bench import build_class
 
 MiB = 1024 * 1024
 SAMPLE_SECONDS = 0.2
@@ -78,8 +76,8 @@ class Sampler(threading.Thread):
         self.roots = pids
         self.peaks: dict[str, dict[int, int]] = {"kernel": {}, "verifier": {}, "worker": {}}
         self.whole: dict[int, int] = {}  # per grader: its whole tree's largest RSS at one sample
-        self.cpu: dict[int, float] = {}   # per process: its CPU seconds when last seen
-        self.under: dict[int, int] = {}   # per process: the grader it was seen under
+        self.cpu: dict[int, float] = {}  # per process: its CPU seconds when last seen
+        self.under: dict[int, int] = {}  # per process: the grader it was seen under
         self.stop = threading.Event()
 
     def run(self):
@@ -156,12 +154,33 @@ class CpuAccount:
 
 def start_grader(lesson: str, submitted: Path, grading: Path, url: str, jobs: int, extra: list[str]):
     account = CpuAccount.create()
-    argv = [sys.executable, "-m", "autograder.grade_class", lesson, "--submitted", str(submitted),
-            "--grading-dir", str(grading), "--db", url, "--jobs", str(jobs), "--no-progress", "--no-feedback",
-            *extra]
+    argv = [
+        sys.executable,
+        "-m",
+        "autograder.grade_class",
+        lesson,
+        "--submitted",
+        str(submitted),
+        "--grading-dir",
+        str(grading),
+        "--db",
+        url,
+        "--jobs",
+        str(jobs),
+        "--no-progress",
+        "--no-feedback",
+        *extra,
+    ]
     log = open(grading.parent / f"{grading.name}.log", "w+")
-    proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, preexec_fn=account.join if account else None)
+    proc = subprocess.Popen(
+        argv,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=account.join if account else None,
+    )
     proc.log, proc.account = log, account
     return proc
 
@@ -198,11 +217,18 @@ def run_graders(specs: list[tuple[Path, int, list[str]]], lesson: str, submitted
     timings = {}
     for grading, _, _ in specs:
         timings.update(json.loads((grading / "timings.json").read_text()))
-    return dict(wall=max(ends) - t0, walls=[e - t0 for e in ends], cpu=sum(cpus) if exact else sampled,
-                cpus=list(cpus) if exact else [sampler.cpu_of(p.pid) for p in procs], exact=exact,
-                timings=timings, peaks=sampler.peaks, whole=sum(sampler.whole.values()),
-                sampled_cpu=sampled,
-                outputs=[p.log.read() for p in procs])
+    return dict(
+        wall=max(ends) - t0,
+        walls=[e - t0 for e in ends],
+        cpu=sum(cpus) if exact else sampled,
+        cpus=list(cpus) if exact else [sampler.cpu_of(p.pid) for p in procs],
+        exact=exact,
+        timings=timings,
+        peaks=sampler.peaks,
+        whole=sum(sampler.whole.values()),
+        sampled_cpu=sampled,
+        outputs=[p.log.read() for p in procs],
+    )
 
 
 def scores(url: str, lesson: str) -> dict:
@@ -212,8 +238,12 @@ def scores(url: str, lesson: str) -> dict:
     from autograder.grade_class import database_url
 
     with Gradebook(database_url(url, Path("."))) as gb:
-        return {(sub.student.id, nb.name, g.name): (g.auto_score, g.needs_manual_grade)
-                for sub in gb.find_assignment(lesson).submissions for nb in sub.notebooks for g in nb.grades}
+        return {
+            (sub.student.id, nb.name, g.name): (g.auto_score, g.needs_manual_grade)
+            for sub in gb.find_assignment(lesson).submissions
+            for nb in sub.notebooks
+            for g in nb.grades
+        }
 
 
 def mib(values) -> str:
@@ -233,10 +263,18 @@ def main(argv=None) -> int:
     parser.add_argument("--students", type=int, default=200, help="S, the class's size (default 200)")
     parser.add_argument("--quick", action="store_true", help="S = 6: that it runs, not what it costs")
     parser.add_argument("--lesson", default="00_start_here", help="the one lesson every student hands in")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="workers of the one grader; each shard gets half (default: all cores)")
-    parser.add_argument("--cores", type=int, default=os.cpu_count() or 1,
-                        help="N, the cores of the machine the projection is for (default: this one's)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="workers of the one grader; each shard gets half (default: all cores)",
+    )
+    parser.add_argument(
+        "--cores",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="N, the cores of the machine the projection is for (default: this one's)",
+    )
     parser.add_argument("--course", type=int, default=1000, help="students of the projected course")
     parser.add_argument("--no-sandbox", action="store_true", help="grade without bubblewrap (unsafe; quicker)")
     args = parser.parse_args(argv)
@@ -262,8 +300,12 @@ def main(argv=None) -> int:
             one_url = postgres.create_database(server, "one_grader")
             two_url = postgres.create_database(server, "two_shards")
             one = run_graders([(tmp / "one", args.jobs, extra)], args.lesson, submitted, one_url)
-            two = run_graders([(tmp / f"shard{k}", shard_jobs, [*extra, "--shard", f"{k}/2"]) for k in (1, 2)],
-                              args.lesson, submitted, two_url)
+            two = run_graders(
+                [(tmp / f"shard{k}", shard_jobs, [*extra, "--shard", f"{k}/2"]) for k in (1, 2)],
+                args.lesson,
+                submitted,
+                two_url,
+            )
             same = scores(one_url, args.lesson) == scores(two_url, args.lesson)
             version = postgres._run([str(postgres.binaries() / "pg_ctl"), "--version"]).stdout
             version = (re.findall(r"\d+\.\d+", version) or ["?"])[0]
@@ -271,27 +313,39 @@ def main(argv=None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     kinds = {k: sum(v == k for v in made.values()) for k in sorted(set(made.values()))}
-    print(f"# {n} submissions of {args.lesson} ({', '.join(f'{v} {k}' for k, v in kinds.items())}); "
-          f"{os.cpu_count()} cores here, load {load:.1f} at the start; "
-          f"{'in the sandbox' if isolate else 'WITHOUT the sandbox'}; {threads} thread(s) per kernel; "
-          f"PostgreSQL {version}; CPU seconds from "
-          f"{'a cpuacct cgroup per grader' if one['exact'] else 'psutil samples (no writable cpuacct cgroup)'}")
-    print(f"{'run':<20} {'jobs':>5} {'wall s':>8} {'CPU s':>8} {'wall s/student':>15} {'CPU s/student':>14} "
-          f"{'sampled CPU s':>14}  each (wall, CPU)")
-    for name, run, jobs in (("one grader", one, str(args.jobs)),
-                            ("two shards at once", two, f"{shard_jobs}+{shard_jobs}")):
+    print(
+        f"# {n} submissions of {args.lesson} ({', '.join(f'{v} {k}' for k, v in kinds.items())}); "
+        f"{os.cpu_count()} cores here, load {load:.1f} at the start; "
+        f"{'in the sandbox' if isolate else 'WITHOUT the sandbox'}; {threads} thread(s) per kernel; "
+        f"PostgreSQL {version}; CPU seconds from "
+        f"{'a cpuacct cgroup per grader' if one['exact'] else 'psutil samples (no writable cpuacct cgroup)'}"
+    )
+    print(
+        f"{'run':<20} {'jobs':>5} {'wall s':>8} {'CPU s':>8} {'wall s/student':>15} {'CPU s/student':>14} "
+        f"{'sampled CPU s':>14}  each (wall, CPU)"
+    )
+    for name, run, jobs in (
+        ("one grader", one, str(args.jobs)),
+        ("two shards at once", two, f"{shard_jobs}+{shard_jobs}"),
+    ):
         each = ", ".join(f"{w:.1f}/{c:.1f}" for w, c in zip(run["walls"], run["cpus"], strict=True))
-        print(f"{name:<20} {jobs:>5} {run['wall']:8.1f} {run['cpu']:8.1f} {run['wall'] / n:15.2f} "
-              f"{run['cpu'] / n:14.2f} {run['sampled_cpu']:14.1f}  {each}")
+        print(
+            f"{name:<20} {jobs:>5} {run['wall']:8.1f} {run['cpu']:8.1f} {run['wall'] / n:15.2f} "
+            f"{run['cpu'] / n:14.2f} {run['sampled_cpu']:14.1f}  {each}"
+        )
     worker = [t["seconds"] for t in one["timings"].values()]
     worker_median = f"{statistics.median(worker):.2f} s" if worker else "n/a"
-    print(f"# seconds per student: {one['wall'] / n:.2f} (one grader's wall / {n}, {args.jobs} job(s)); median "
-          f"{worker_median} in a worker for the {len(worker)} gradable (timings.json); "
-          f"{one['cpu'] / n:.2f} CPU s")
+    print(
+        f"# seconds per student: {one['wall'] / n:.2f} (one grader's wall / {n}, {args.jobs} job(s)); median "
+        f"{worker_median} in a worker for the {len(worker)} gradable (timings.json); "
+        f"{one['cpu'] / n:.2f} CPU s"
+    )
     peaks = {k: list(one["peaks"][k].values()) + list(two["peaks"][k].values()) for k in one["peaks"]}
-    print(f"# peak memory per kernel: {mib(peaks['kernel'])} (RSS of each kernel's process tree, sampled every "
-          f"{SAMPLE_SECONDS} s); the verifier's student process: {mib(peaks['verifier'])}; a grading worker: "
-          f"{mib(peaks['worker'])}; one grader's whole tree at most {one['whole'] / MiB:.0f} MiB")
+    print(
+        f"# peak memory per kernel: {mib(peaks['kernel'])} (RSS of each kernel's process tree, sampled every "
+        f"{SAMPLE_SECONDS} s); the verifier's student process: {mib(peaks['verifier'])}; a grading worker: "
+        f"{mib(peaks['worker'])}; one grader's whole tree at most {one['whole'] / MiB:.0f} MiB"
+    )
     # a grader's CPU = fixed + per_student x S: the second grader of the same S students pays `fixed` again
     fixed = max(0.0, two["cpu"] - one["cpu"])
     per_student = (one["cpu"] - fixed) / n
@@ -299,21 +353,27 @@ def main(argv=None) -> int:
     wall_over = two["wall"] / one["wall"] - 1
     at_200 = fixed / (fixed + per_student * 200) if per_student > 0 else float("nan")
     verdict = "met" if cpu_over <= 0.05 else "NOT met"
-    print(f"# shard overhead: {100 * cpu_over:+.1f}% CPU (the two shards' CPU seconds over the one grader's, "
-          f"same {n} students; target <= +5%: {verdict}); {100 * wall_over:+.1f}% wall (both shards at once, "
-          f"{shard_jobs}+{shard_jobs} jobs, against one grader with {args.jobs}); grades "
-          f"{'identical' if same else 'DIFFERENT'}")
-    print(f"# a grader's CPU = {fixed:.1f} s fixed (what the second shard added) + {per_student:.2f} s per student: "
-          f"two shards of 200 students would add {100 * at_200:+.1f}%")
+    print(
+        f"# shard overhead: {100 * cpu_over:+.1f}% CPU (the two shards' CPU seconds over the one grader's, "
+        f"same {n} students; target <= +5%: {verdict}); {100 * wall_over:+.1f}% wall (both shards at once, "
+        f"{shard_jobs}+{shard_jobs} jobs, against one grader with {args.jobs}); grades "
+        f"{'identical' if same else 'DIFFERENT'}"
+    )
+    print(
+        f"# a grader's CPU = {fixed:.1f} s fixed (what the second shard added) + {per_student:.2f} s per student: "
+        f"two shards of 200 students would add {100 * at_200:+.1f}%"
+    )
     peak = sum(max(peaks[k], default=0) for k in peaks)
     course_cpu = fixed + args.course * per_student
-    print(f"# projection: {args.course:,} students on {args.cores} cores: about "
-          f"{duration(course_cpu / args.cores)} ({fixed:.0f} + {args.course:,} x {per_student:.2f} CPU s over "
-          f"{args.cores} cores, --jobs {args.cores}; at this machine's measured pace, "
-          f"{duration(args.course * one['wall'] / n * args.jobs / args.cores)}); memory about "
-          f"{args.cores * peak / 1024 / MiB:.1f} GiB ({args.cores} x {peak / MiB:.0f} MiB: a worker, its kernel and "
-          f"verifier process at their peaks); K shards on K such machines: about 1/K of the time, "
-          f"plus {fixed:.0f} CPU s each")
+    print(
+        f"# projection: {args.course:,} students on {args.cores} cores: about "
+        f"{duration(course_cpu / args.cores)} ({fixed:.0f} + {args.course:,} x {per_student:.2f} CPU s over "
+        f"{args.cores} cores, --jobs {args.cores}; at this machine's measured pace, "
+        f"{duration(args.course * one['wall'] / n * args.jobs / args.cores)}); memory about "
+        f"{args.cores * peak / 1024 / MiB:.1f} GiB ({args.cores} x {peak / MiB:.0f} MiB: a worker, its kernel and "
+        f"verifier process at their peaks); K shards on K such machines: about 1/K of the time, "
+        f"plus {fixed:.0f} CPU s each"
+    )
     return 0 if same else 1
 
 

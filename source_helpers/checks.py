@@ -34,8 +34,23 @@ _isnan_array = _np.isnan
 _where = _np.where
 _isinf = math.isinf
 _isnan = math.isnan
-_NUMBER_TYPES = frozenset({int, float, _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8, _np.uint16, _np.uint32,
-                           _np.uint64, _np.float16, _np.float32, _np.float64})
+_NUMBER_TYPES = frozenset(
+    {
+        int,
+        float,
+        _np.int8,
+        _np.int16,
+        _np.int32,
+        _np.int64,
+        _np.uint8,
+        _np.uint16,
+        _np.uint32,
+        _np.uint64,
+        _np.float16,
+        _np.float32,
+        _np.float64,
+    }
+)
 
 __all__ = [
     "Mistake",
@@ -64,9 +79,13 @@ class Mistake:
 
 def _require_ndarray(value, name: str) -> None:
     if type(value) is not _NDARRAY:  # exact type: subclasses can override comparison and arithmetic
-        raise AssertionError(tr(
-            "{name}: expected a numpy.ndarray, got {type}. Return a plain NumPy array (np.asarray(...) if needed).",
-            name=_shown(name), type=f"{type(value).__module__}.{type(value).__qualname__}"))
+        raise AssertionError(
+            tr(
+                "{name}: expected a numpy.ndarray, got {type}. Return a plain NumPy array (np.asarray(...) if needed).",
+                name=_shown(name),
+                type=f"{type(value).__module__}.{type(value).__qualname__}",
+            )
+        )
 
 
 def _fmt_index(idx) -> str:
@@ -97,8 +116,15 @@ def check_shape(actual, expected_shape, name: str = "output") -> None:
         hint = ""
         if sorted(actual.shape) == sorted(expected_shape):
             hint = tr(" The same sizes in another order: check the axis order (NCHW) or a transpose.")
-        raise AssertionError(tr("{name}: expected shape {expected}, got {got}.", name=_shown(name),
-                                expected=expected_shape, got=tuple(actual.shape)) + hint)
+        raise AssertionError(
+            tr(
+                "{name}: expected shape {expected}, got {got}.",
+                name=_shown(name),
+                expected=expected_shape,
+                got=tuple(actual.shape),
+            )
+            + hint
+        )
 
 
 def check_array(
@@ -125,10 +151,15 @@ def check_array(
     _require_ndarray(actual, name)
     check_shape(actual, expected.shape, name)
     if check_dtype and expected.dtype.kind == "f" and actual.dtype != expected.dtype:
-        raise AssertionError(tr(
-            "{name}: expected dtype {expected}, got {got}. "
-            "Keep the dtype of the inputs (do not cast, and do not start from np.zeros(..., dtype=int)).",
-            name=name, expected=expected.dtype, got=actual.dtype))
+        raise AssertionError(
+            tr(
+                "{name}: expected dtype {expected}, got {got}. "
+                "Keep the dtype of the inputs (do not cast, and do not start from np.zeros(..., dtype=int)).",
+                name=name,
+                expected=expected.dtype,
+                got=actual.dtype,
+            )
+        )
     if actual.dtype.kind not in "biuf":
         raise AssertionError(tr("{name}: expected a numeric array, got dtype {dtype}.", name=name, dtype=actual.dtype))
     a = actual.astype(_np.float64)
@@ -138,12 +169,21 @@ def check_array(
         first = _unravel_index(_argmax(~finite), a.shape)
         n_bad = a.size - int(_count_nonzero(finite))
         where = dict(name=name, bad=n_bad, size=a.size, index=_fmt_index(first))
-        lines = [tr("{name}: contains NaN or inf ({bad} of {size} values), first at index {index} where the "
-                    "expected value is finite.", **where) if bool(_isfinite(e).all()) else
-                 tr("{name}: contains NaN or inf ({bad} of {size} values), first at index {index}.", **where)]
-        lines += _known_mistake(actual, mistakes, rtol, atol) or [tr(
-            "  Look for a division by something that can be 0 (a variance, a count, a sum of exponentials), "
-            "np.log or np.sqrt of a value that can be 0 or negative, or np.exp of a large number.")]
+        lines = [
+            tr(
+                "{name}: contains NaN or inf ({bad} of {size} values), first at index {index} where the "
+                "expected value is finite.",
+                **where,
+            )
+            if bool(_isfinite(e).all())
+            else tr("{name}: contains NaN or inf ({bad} of {size} values), first at index {index}.", **where)
+        ]
+        lines += _known_mistake(actual, mistakes, rtol, atol) or [
+            tr(
+                "  Look for a division by something that can be 0 (a variance, a count, a sum of exponentials), "
+                "np.log or np.sqrt of a value that can be 0 or negative, or np.exp of a large number."
+            )
+        ]
         raise AssertionError("\n".join(lines))
     err = _abs(a - e)
     tol = atol + rtol * _abs(e)
@@ -156,12 +196,21 @@ def check_array(
     scale = float(_abs(e[worst]))
     rel = tr(" (relative {rel})", rel=f"{float(err[worst]) / scale:.3g}") if scale > 0 else ""
     lines = [
-        tr("{name}: {bad} of {size} values differ (tolerance atol={atol} + rtol={rtol}*|expected|).",
-           name=name, bad=n_bad, size=a.size, atol=f"{atol:g}", rtol=f"{rtol:g}"),
-        tr("  first differing index {index}: expected {expected}, got {got}", index=_fmt_index(first),
-           expected=repr(float(e[first])), got=repr(float(a[first]))),
-        tr("  max abs error {error} at index {index}", error=f"{float(err[worst]):.3g}", index=_fmt_index(worst))
-        + rel,
+        tr(
+            "{name}: {bad} of {size} values differ (tolerance atol={atol} + rtol={rtol}*|expected|).",
+            name=name,
+            bad=n_bad,
+            size=a.size,
+            atol=f"{atol:g}",
+            rtol=f"{rtol:g}",
+        ),
+        tr(
+            "  first differing index {index}: expected {expected}, got {got}",
+            index=_fmt_index(first),
+            expected=repr(float(e[first])),
+            got=repr(float(a[first])),
+        ),
+        tr("  max abs error {error} at index {index}", error=f"{float(err[worst]):.3g}", index=_fmt_index(worst)) + rel,
     ]
     known = _known_mistake(actual, mistakes, rtol, atol)
     lines += known
@@ -177,11 +226,22 @@ def check_array(
 def _as_exact_number(value, name: str):
     # bool is an int subclass but never a meaningful count; objects with a custom __eq__ are refused.
     if type(value) is bool or not isinstance(value, numbers.Real):
-        raise AssertionError(tr("{name}: expected a number, got {type} {value}.", name=_shown(name),
-                                type=type(value).__qualname__, value=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: expected a number, got {type} {value}.",
+                name=_shown(name),
+                type=type(value).__qualname__,
+                value=repr(value),
+            )
+        )
     if type(value) not in _NUMBER_TYPES:  # exact types: a subclass could override float(), ==, ...
-        raise AssertionError(tr("{name}: expected a Python or NumPy number, got {type}.", name=_shown(name),
-                                type=type(value).__qualname__))
+        raise AssertionError(
+            tr(
+                "{name}: expected a Python or NumPy number, got {type}.",
+                name=_shown(name),
+                type=type(value).__qualname__,
+            )
+        )
     return value
 
 
@@ -190,19 +250,33 @@ def check_int(actual, expected: int, name: str = "value") -> None:
     value = _as_exact_number(actual, name)
     f = float(value)
     if _isnan(f) or _isinf(f) or f != int(f):
-        raise AssertionError(tr("{name}: expected the integer {expected}, got the non-integer {got}.",
-                                name=_shown(name), expected=expected, got=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: expected the integer {expected}, got the non-integer {got}.",
+                name=_shown(name),
+                expected=expected,
+                got=repr(value),
+            )
+        )
     if int(f) != int(expected):
-        raise AssertionError(tr("{name}: expected {expected}, got {got}.", name=_shown(name), expected=int(expected),
-                                got=int(f)))
+        raise AssertionError(
+            tr("{name}: expected {expected}, got {got}.", name=_shown(name), expected=int(expected), got=int(f))
+        )
 
 
 def check_close_scalar(actual, expected: float, name: str = "value", *, rtol=1e-7, atol=1e-12) -> None:
     """Assert that the number ``actual`` is within ``atol + rtol*|expected|`` of ``expected``."""
     value = float(_as_exact_number(actual, name))
     if not (abs(value - expected) <= atol + rtol * abs(expected)):
-        raise AssertionError(tr("{name}: expected {expected}, got {got} (error {error}).", name=_shown(name),
-                                expected=repr(expected), got=repr(value), error=f"{abs(value - expected):.3g}"))
+        raise AssertionError(
+            tr(
+                "{name}: expected {expected}, got {got} (error {error}).",
+                name=_shown(name),
+                expected=repr(expected),
+                got=repr(value),
+                error=f"{abs(value - expected):.3g}",
+            )
+        )
 
 
 def check_raises(exc_type, fn, *args, name: str | None = None, **kwargs) -> None:
@@ -217,23 +291,51 @@ def check_raises(exc_type, fn, *args, name: str | None = None, **kwargs) -> None
     except exc_type:
         return None
     except NotImplementedError:
-        raise AssertionError(tr("{label}({call}) raised NotImplementedError: the exercise is not done yet.",
-                                label=label, call=call)) from None
+        raise AssertionError(
+            tr("{label}({call}) raised NotImplementedError: the exercise is not done yet.", label=label, call=call)
+        ) from None
     except Exception as exc:
-        raise AssertionError(tr("{label}({call}) should raise {expected}, but raised {raised}: {error}", label=label,
-                                call=call, expected=exc_type.__name__, raised=type(exc).__name__, error=exc)) from None
-    raise AssertionError(tr("{label}({call}) should raise {expected}, but returned {result}.", label=label, call=call,
-                            expected=exc_type.__name__, result=repr(result)))
+        raise AssertionError(
+            tr(
+                "{label}({call}) should raise {expected}, but raised {raised}: {error}",
+                label=label,
+                call=call,
+                expected=exc_type.__name__,
+                raised=type(exc).__name__,
+                error=exc,
+            )
+        ) from None
+    raise AssertionError(
+        tr(
+            "{label}({call}) should raise {expected}, but returned {result}.",
+            label=label,
+            call=call,
+            expected=exc_type.__name__,
+            result=repr(result),
+        )
+    )
 
 
 def check_choice(actual, allowed, name: str = "answer") -> None:
     """Assert that ``actual`` is one of ``allowed`` (compared as plain strings/ints, not via its __eq__)."""
     if type(actual) not in (str, int, bool):
-        raise AssertionError(tr("{name}: expected one of {allowed}, got a {type}.", name=_shown(name),
-                                allowed=repr(list(allowed)), type=type(actual).__qualname__))
+        raise AssertionError(
+            tr(
+                "{name}: expected one of {allowed}, got a {type}.",
+                name=_shown(name),
+                allowed=repr(list(allowed)),
+                type=type(actual).__qualname__,
+            )
+        )
     if not any(type(actual) is type(a) and actual == a for a in allowed):
-        raise AssertionError(tr("{name}: expected one of {allowed}, got {got}.", name=_shown(name),
-                                allowed=repr(list(allowed)), got=repr(actual)))
+        raise AssertionError(
+            tr(
+                "{name}: expected one of {allowed}, got {got}.",
+                name=_shown(name),
+                allowed=repr(list(allowed)),
+                got=repr(actual),
+            )
+        )
 
 
 def check_cases(name: str, cases, run, *, uses: dict | None = None) -> None:
@@ -268,16 +370,30 @@ def check_cases(name: str, cases, run, *, uses: dict | None = None) -> None:
     passed = [case for case, text in outcomes if text is None]
     first_case, first_text = failed[0]
     name = _shown(name)
-    lines = [tr("{name}: {failed} of {total} cases fail; the first is {case}:", name=name, failed=len(failed),
-                total=len(outcomes), case=_diagnose.describe_case(first_case))]
+    lines = [
+        tr(
+            "{name}: {failed} of {total} cases fail; the first is {case}:",
+            name=name,
+            failed=len(failed),
+            total=len(outcomes),
+            case=_diagnose.describe_case(first_case),
+        )
+    ]
     lines += ["  " + line for line in first_text.splitlines()]
     caller = _caller_globals()
     for helper, (correct, arguments) in (uses or {}).items():
         why = _helper_disagrees(caller.get(helper), correct, arguments, helper)
         if why:
-            lines.insert(0, tr("{name}: this test uses your {helper}, which is wrong ({why}). Fix it first: the "
-                               "function tested here may be right (at grading it is tested with a correct one).",
-                               name=name, helper=helper, why=why))
+            lines.insert(
+                0,
+                tr(
+                    "{name}: this test uses your {helper}, which is wrong ({why}). Fix it first: the "
+                    "function tested here may be right (at grading it is tested with a correct one).",
+                    name=name,
+                    helper=helper,
+                    why=why,
+                ),
+            )
     condition = _diagnose.separating_condition(passed, [case for case, _ in failed])
     if condition:
         lines.append(tr("  Pattern: right when {right}, wrong when {wrong}.", right=condition[0], wrong=condition[1]))
@@ -304,8 +420,16 @@ def _describe_exception(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not any(p in f.filename for p in _LIBRARY_PARTS)]
     if frames and frames[-1].line:
         where = frames[-1]
-        return text + "\n" + tr("  at line {line} of your `{function}`: {code}", line=where.lineno,
-                                 function=where.name, code=where.line.strip())
+        return (
+            text
+            + "\n"
+            + tr(
+                "  at line {line} of your `{function}`: {code}",
+                line=where.lineno,
+                function=where.name,
+                code=where.line.strip(),
+            )
+        )
     return text
 
 
@@ -321,13 +445,17 @@ class calling:  # noqa: N801  (used as `with calling(...)`, like a function)
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc is None or not isinstance(exc, Exception) or isinstance(exc, (AssertionError, NotImplementedError,
-                                                                              TimeoutError)):
+        if (
+            exc is None
+            or not isinstance(exc, Exception)
+            or isinstance(exc, (AssertionError, NotImplementedError, TimeoutError))
+        ):
             return False
         if not _students_error(exc):  # the grader's own errors are not the student's
             return False
-        raise AssertionError(tr("{call} raised {error}", call=_shown(self.call),
-                                error=_describe_exception(exc))) from exc
+        raise AssertionError(
+            tr("{call} raised {error}", call=_shown(self.call), error=_describe_exception(exc))
+        ) from exc
 
 
 def _caller_globals() -> dict:
@@ -385,8 +513,11 @@ def check_together(name: str, **parts) -> None:
             wrong.append((part, str(exc)))
     if wrong:
         name, wrong_parts = _shown(name), tr(" and ").join(p for p, _ in wrong)
-        verdict = (tr("{name}: {wrong} wrong; {right} right.", name=name, wrong=wrong_parts, right=", ".join(right))
-                   if right else tr("{name}: {wrong} wrong.", name=name, wrong=wrong_parts))
+        verdict = (
+            tr("{name}: {wrong} wrong; {right} right.", name=name, wrong=wrong_parts, right=", ".join(right))
+            if right
+            else tr("{name}: {wrong} wrong.", name=name, wrong=wrong_parts)
+        )
         raise AssertionError("\n".join([verdict] + [text for _, text in wrong]))
 
 

@@ -82,8 +82,10 @@ def _placement(a, e, rtol, atol) -> str | None:
             return tr("the expected values in reverse order along axis {axis}", axis=axis)
     if _close(a.ravel(), e.transpose(tuple(reversed(range(e.ndim)))).ravel(), rtol, atol):
         return tr("the expected values laid out in the reverse axis order (a reshape without the transpose it needs?)")
-    return tr("the expected values, all of them, in other positions (a reshape or transpose in the wrong "
-              "order, or the wrong axis?)")
+    return tr(
+        "the expected values, all of them, in other positions (a reshape or transpose in the wrong "
+        "order, or the wrong axis?)"
+    )
 
 
 def _shift(a, e, rtol, atol) -> str | None:
@@ -97,9 +99,12 @@ def _shift(a, e, rtol, atol) -> str | None:
             got = a[(slice(None),) * axis + (lo,)]
             want = e[(slice(None),) * axis + (hi,)]
             if _close(got, want, rtol, atol):
-                return tr("the expected values shifted by one position along axis {axis} "
-                          "(index i holds the value of {other}: an off-by-one slice or index?)", axis=axis,
-                          other="i-1" if step == 1 else "i+1")
+                return tr(
+                    "the expected values shifted by one position along axis {axis} "
+                    "(index i holds the value of {other}: an off-by-one slice or index?)",
+                    axis=axis,
+                    other="i-1" if step == 1 else "i+1",
+                )
     return None
 
 
@@ -115,13 +120,21 @@ def relation(actual, expected, bad, *, rtol: float, atol: float, sizes: dict[str
     d = a - e
     offset = float(_median(d))
     if offset != 0 and _close(a, e + offset, rtol, atol):
-        return [tr("every value is off by the same constant {offset} "
-                   "(an extra or missing term added to every value)", offset=f"{offset:+.6g}")]
+        return [
+            tr(
+                "every value is off by the same constant {offset} (an extra or missing term added to every value)",
+                offset=f"{offset:+.6g}",
+            )
+        ]
     if a.ndim >= 2 and a.shape[1] > 1:
         per_channel = _median(d, axis=tuple(i for i in range(a.ndim) if i != 1), keepdims=True)
         if _close(a, e + per_channel, rtol, atol):
-            return [tr("the error is a constant per channel (axis 1), different for each channel (a per-channel "
-                       "term such as a bias, mean or β added or subtracted wrongly?)")]
+            return [
+                tr(
+                    "the error is a constant per channel (axis 1), different for each channel (a per-channel "
+                    "term such as a bias, mean or β added or subtracted wrongly?)"
+                )
+            ]
     if not a.any() and e.any():
         return [tr("every value is 0: the output is never written, or it is multiplied by something that is 0")]
     place = _placement(a, e, rtol, atol) or _shift(a, e, rtol, atol)
@@ -129,29 +142,56 @@ def relation(actual, expected, bad, *, rtol: float, atol: float, sizes: dict[str
         return [tr("you return {place}", place=place)]
     zeros = bad & (a == 0) & (e != 0)
     if zeros.any() and (zeros == bad).all():
-        found.append(tr("every wrong value is 0 where the expected one is not ({count} of them): "
-                        "part of the output is never written or is masked out", count=int(zeros.sum())))
+        found.append(
+            tr(
+                "every wrong value is 0 where the expected one is not ({count} of them): "
+                "part of the output is never written or is masked out",
+                count=int(zeros.sum()),
+            )
+        )
     if a.ndim >= 3 and min(a.shape[-2:]) >= 3:
         inner = bad[..., 1:-1, 1:-1]
         if not inner.any():
-            found.append(tr("only values on the border (the first or last row or column of the last two axes) "
-                            "are wrong: look at the padding or at the edges of your loops"))
+            found.append(
+                tr(
+                    "only values on the border (the first or last row or column of the last two axes) "
+                    "are wrong: look at the padding or at the edges of your loops"
+                )
+            )
         elif not bad[..., :-1, :-1].any() or not bad[..., 1:, 1:].any():
-            found.append(tr("the wrong values sit at one edge of the last two axes: a loop or slice that stops "
-                            "one short or starts one late?"))
+            found.append(
+                tr(
+                    "the wrong values sit at one edge of the last two axes: a loop or slice that stops "
+                    "one short or starts one late?"
+                )
+            )
     if a.ndim >= 2:
         samples = _axis_subset(bad, 0)
         if samples is not None:
-            found.append(tr("only sample(s) {samples} of the {total} (axis 0) are wrong: the first sample is right "
-                            "(something that uses sample 0, or a batch statistic, where each sample needs its own?)",
-                            samples=_fmt_list(samples), total=a.shape[0]) if 0 not in samples else
-                         tr("only sample(s) {samples} of the {total} (axis 0) are wrong", samples=_fmt_list(samples),
-                            total=a.shape[0]))
+            found.append(
+                tr(
+                    "only sample(s) {samples} of the {total} (axis 0) are wrong: the first sample is right "
+                    "(something that uses sample 0, or a batch statistic, where each sample needs its own?)",
+                    samples=_fmt_list(samples),
+                    total=a.shape[0],
+                )
+                if 0 not in samples
+                else tr(
+                    "only sample(s) {samples} of the {total} (axis 0) are wrong",
+                    samples=_fmt_list(samples),
+                    total=a.shape[0],
+                )
+            )
         if a.ndim >= 3:
             channels = _axis_subset(bad, 1)
             if channels is not None:
-                found.append(tr("only channel(s) {channels} of the {total} (axis 1) are wrong",
-                                channels=_fmt_list(channels), total=a.shape[1]))
+                found.append(
+                    tr(
+                        "only channel(s) {channels} of the {total} (axis 1) are wrong",
+                        channels=_fmt_list(channels),
+                        total=a.shape[1],
+                    )
+                )
     elif a.ndim == 1:
         hit = _axis_subset(bad, 0)
         if hit is not None and len(hit) <= 3:
@@ -189,7 +229,8 @@ def _conditions(case: dict) -> dict[tuple[int, str, str], bool]:
         facts[(0, f"{k} = 0", f"{k} ≠ 0")] = v == 0
         facts[(1, f"{k} > 1", f"{k} ≤ 1")] = v > 1
         facts[(3, f"{k} is odd", f"{k} is even", tr("{k} is odd", k=k), tr("{k} is even", k=k))] = (
-            isinstance(v, int) and v % 2 == 1)
+            isinstance(v, int) and v % 2 == 1
+        )
     for (k1, v1), (k2, v2) in itertools.combinations(numbers.items(), 2):
         facts[(2, f"{k1} = {k2}", f"{k1} ≠ {k2}")] = v1 == v2
     for k, v in case.items():

@@ -28,8 +28,9 @@ _float64 = _np.float64
 __all__ = ["numerical_gradient", "check_gradient"]
 
 
-def numerical_gradient(f: Callable[[_np.ndarray], _np.ndarray], x: _np.ndarray, dout: _np.ndarray,
-                       h: float = 1e-5) -> _np.ndarray:
+def numerical_gradient(
+    f: Callable[[_np.ndarray], _np.ndarray], x: _np.ndarray, dout: _np.ndarray, h: float = 1e-5
+) -> _np.ndarray:
     """Centred-difference estimate of ``d sum(f(x) * dout) / dx``.
 
     ``x`` must be a float64 ndarray; it is perturbed in place and restored before returning. ``f``
@@ -51,18 +52,32 @@ def numerical_gradient(f: Callable[[_np.ndarray], _np.ndarray], x: _np.ndarray, 
     return grad
 
 
-def check_gradient(analytic, f: Callable[[_np.ndarray], _np.ndarray], x: _np.ndarray, dout: _np.ndarray,
-                   name: str = "gradient", *, h: float = 1e-5, rtol: float = 1e-5, atol: float = 1e-7,
-                   mistakes=()) -> None:
+def check_gradient(
+    analytic,
+    f: Callable[[_np.ndarray], _np.ndarray],
+    x: _np.ndarray,
+    dout: _np.ndarray,
+    name: str = "gradient",
+    *,
+    h: float = 1e-5,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    mistakes=(),
+) -> None:
     """Assert that a backward pass's ``analytic`` gradient matches the numerical one.
 
     The tolerance (``atol + rtol*|numerical|``, 1e-7 and 1e-5 by default) is stated in the failure
     message; the numerical estimate itself is accurate to about 1e-9 on the small float64 inputs used.
     """
     numeric = numerical_gradient(f, x, dout, h=h)
-    check_array(analytic, numeric, tr("{name} (compared with the centred-difference estimate, h={h})", name=shown(name),
-                                      h=f"{h:g}"),
-                rtol=rtol, atol=atol, mistakes=mistakes)
+    check_array(
+        analytic,
+        numeric,
+        tr("{name} (compared with the centred-difference estimate, h={h})", name=shown(name), h=f"{h:g}"),
+        rtol=rtol,
+        atol=atol,
+        mistakes=mistakes,
+    )
 
 
 from ._seal import seal as _seal  # noqa: E402  (last: seals the names defined above)

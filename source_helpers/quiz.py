@@ -27,27 +27,60 @@ from .i18n import tr
 _NDARRAY = _np.ndarray
 _np_bool = _np.bool_
 _isfinite = math.isfinite
-_NUMBER_TYPES = frozenset({int, float, _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8, _np.uint16, _np.uint32,
-                           _np.uint64, _np.float16, _np.float32, _np.float64})
+_NUMBER_TYPES = frozenset(
+    {
+        int,
+        float,
+        _np.int8,
+        _np.int16,
+        _np.int32,
+        _np.int64,
+        _np.uint8,
+        _np.uint16,
+        _np.uint32,
+        _np.uint64,
+        _np.float16,
+        _np.float32,
+        _np.float64,
+    }
+)
 
 __all__ = [
-    "check_whole_number_form", "check_number_form", "check_shape_form", "check_axes_form",
-    "check_letter_form", "check_bool_form", "answer_fingerprint", "check_fingerprint",
-    "check_whole_number", "check_number", "check_shape_answer", "check_axes_answer", "check_letter",
+    "check_whole_number_form",
+    "check_number_form",
+    "check_shape_form",
+    "check_axes_form",
+    "check_letter_form",
+    "check_bool_form",
+    "answer_fingerprint",
+    "check_fingerprint",
+    "check_whole_number",
+    "check_number",
+    "check_shape_answer",
+    "check_axes_answer",
+    "check_letter",
     "check_bool",
 ]
 
 
 def _number(value, name: str) -> float:
     if type(value) is bool or type(value) is _np_bool:
-        raise AssertionError(tr("{name}: expected a number, got the truth value {value}.",
-                                name=_shown(name), value=repr(value)))
+        raise AssertionError(
+            tr("{name}: expected a number, got the truth value {value}.", name=_shown(name), value=repr(value))
+        )
     if type(value) not in _NUMBER_TYPES:  # exact types: a subclass could override float(), ==, ...
-        raise AssertionError(tr("{name}: expected a number, got {type} {value}.",
-                                name=_shown(name), type=type(value).__qualname__, value=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: expected a number, got {type} {value}.",
+                name=_shown(name),
+                type=type(value).__qualname__,
+                value=repr(value),
+            )
+        )
     if not isinstance(value, numbers.Real):
-        raise AssertionError(tr("{name}: expected a real number, got {type}.",
-                                name=_shown(name), type=type(value).__qualname__))
+        raise AssertionError(
+            tr("{name}: expected a real number, got {type}.", name=_shown(name), type=type(value).__qualname__)
+        )
     f = float(value)
     if not _isfinite(f):
         raise AssertionError(tr("{name}: expected a finite number, got {value}.", name=_shown(name), value=repr(value)))
@@ -67,8 +100,14 @@ def _sequence(value, name: str) -> list:
     elif type(value) is _NDARRAY and value.ndim == 1:
         items = [value[i].item() for i in range(value.shape[0])]
     else:
-        raise AssertionError(tr("{name}: expected a tuple such as (3, 4, 5), got {type} {value}.",
-                                name=_shown(name), type=type(value).__qualname__, value=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: expected a tuple such as (3, 4, 5), got {type} {value}.",
+                name=_shown(name),
+                type=type(value).__qualname__,
+                value=repr(value),
+            )
+        )
     return items
 
 
@@ -79,8 +118,12 @@ def _whole_tuple(value, name: str) -> tuple[int, ...]:
 def _mistake(key, mistakes, name: str, got) -> str:
     for wrong, description in (mistakes or {}).items():
         if wrong == key:
-            return tr("{name}: {got} is not right. It matches a known mistake: {description}",
-                      name=_shown(name), got=repr(got), description=_shown(description))
+            return tr(
+                "{name}: {got} is not right. It matches a known mistake: {description}",
+                name=_shown(name),
+                got=repr(got),
+                description=_shown(description),
+            )
     return ""
 
 
@@ -99,40 +142,71 @@ def check_shape_form(value, length: int, name: str = "answer") -> None:
     """``value`` is a tuple (or list) of ``length`` positive whole numbers."""
     dims = _whole_tuple(value, name)
     if len(dims) != length:
-        raise AssertionError(tr("{name}: expected {length} numbers, got {count}: {value}.",
-                                name=_shown(name), length=length, count=len(dims), value=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: expected {length} numbers, got {count}: {value}.",
+                name=_shown(name),
+                length=length,
+                count=len(dims),
+                value=repr(value),
+            )
+        )
     if any(d < 1 for d in dims):
-        raise AssertionError(tr("{name}: every size must be at least 1, got {value}.",
-                                name=_shown(name), value=repr(value)))
+        raise AssertionError(
+            tr("{name}: every size must be at least 1, got {value}.", name=_shown(name), value=repr(value))
+        )
 
 
 def check_axes_form(value, ndim: int, name: str = "answer") -> None:
     """``value`` is a tuple (or list) of distinct axis numbers in ``0 .. ndim-1``."""
     axes = _whole_tuple(value, name)
     if not axes or len(set(axes)) != len(axes) or not all(0 <= a < ndim for a in axes):
-        raise AssertionError(tr("{name}: expected distinct axes from 0 to {last} such as (0, 1), got {value}.",
-                                name=_shown(name), last=ndim - 1, value=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: expected distinct axes from 0 to {last} such as (0, 1), got {value}.",
+                name=_shown(name),
+                last=ndim - 1,
+                value=repr(value),
+            )
+        )
 
 
 def _letter(value, name: str) -> str:
     if type(value) is not str:
-        raise AssertionError(tr("{name}: expected a letter as a string such as 'a', got {type}.",
-                                name=_shown(name), type=type(value).__qualname__))
+        raise AssertionError(
+            tr(
+                "{name}: expected a letter as a string such as 'a', got {type}.",
+                name=_shown(name),
+                type=type(value).__qualname__,
+            )
+        )
     return str.lower(str.strip(value))
 
 
 def check_letter_form(value, letters: str = "abcd", name: str = "answer") -> None:
     """``value`` is one of ``letters`` (a string; case and surrounding spaces do not matter)."""
     if _letter(value, name) not in list(letters):
-        raise AssertionError(tr("{name}: expected one of {allowed}, got {value}.",
-                                name=_shown(name), allowed=repr(list(letters)), value=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: expected one of {allowed}, got {value}.",
+                name=_shown(name),
+                allowed=repr(list(letters)),
+                value=repr(value),
+            )
+        )
 
 
 def check_bool_form(value, name: str = "answer") -> None:
     """``value`` is ``True`` or ``False`` (a bool, not the string 'False' or the number 0)."""
     if type(value) is not bool and type(value) is not _np_bool:
-        raise AssertionError(tr("{name}: expected True or False (a bool), got {type} {value}.",
-                                name=_shown(name), type=type(value).__qualname__, value=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: expected True or False (a bool), got {type} {value}.",
+                name=_shown(name),
+                type=type(value).__qualname__,
+                value=repr(value),
+            )
+        )
 
 
 # ----------------------------------------------------------------------------- right or wrong, now (visible)
@@ -164,49 +238,79 @@ def answer_fingerprint(value, kind: str, name: str) -> str:
     return _pbkdf2("sha256", canonical.encode(), f"cnn-workbook/{name}".encode(), 20_000).hex()[:20]
 
 
-def check_fingerprint(value, kind: str, fingerprint: str, name: str = "answer",
-                      mistakes: dict[str, str] | None = None) -> None:
+def check_fingerprint(
+    value, kind: str, fingerprint: str, name: str = "answer", mistakes: dict[str, str] | None = None
+) -> None:
     """``value`` is the right answer, judged by its fingerprint: immediate feedback for self-learners that
     does not print or contain the answer. ``mistakes`` maps the fingerprints of known wrong answers to what
     went wrong, so a known mistake is named without the wrong answers being listed either. (Graded by the
     hidden value check, which names the same mistakes.)"""
     got = answer_fingerprint(value, kind, name)
     if got in (mistakes or {}) and got != fingerprint:
-        raise AssertionError(tr("{name}: {value} is not right. It matches a known mistake: {description}",
-                                name=_shown(name), value=repr(value), description=_shown(mistakes[got])))
+        raise AssertionError(
+            tr(
+                "{name}: {value} is not right. It matches a known mistake: {description}",
+                name=_shown(name),
+                value=repr(value),
+                description=_shown(mistakes[got]),
+            )
+        )
     if got != fingerprint:
-        raise AssertionError(tr("{name}: {value} is not the right answer yet. This check knows only a fingerprint of "
-                                "the answer, not the answer: go back to the question and your working.",
-                                name=_shown(name), value=repr(value)))
+        raise AssertionError(
+            tr(
+                "{name}: {value} is not the right answer yet. This check knows only a fingerprint of "
+                "the answer, not the answer: go back to the question and your working.",
+                name=_shown(name),
+                value=repr(value),
+            )
+        )
 
 
 # ----------------------------------------------------------------------------- value (hidden)
 def check_whole_number(value, expected: int, name: str = "answer", mistakes: dict | None = None) -> None:
     got = _whole(value, name)
     if got != int(expected):
-        raise AssertionError(_mistake(got, mistakes, name, got) or tr(
-            "{name}: expected {expected}, got {got}.", name=_shown(name), expected=int(expected), got=got))
+        raise AssertionError(
+            _mistake(got, mistakes, name, got)
+            or tr("{name}: expected {expected}, got {got}.", name=_shown(name), expected=int(expected), got=got)
+        )
 
 
-def check_number(value, expected: float, name: str = "answer", *, rtol: float = 1e-3,
-                 mistakes: dict | None = None) -> None:
+def check_number(
+    value, expected: float, name: str = "answer", *, rtol: float = 1e-3, mistakes: dict | None = None
+) -> None:
     """``value`` within ``rtol`` (relative, 1e-3 by default: four significant digits suffice) of ``expected``."""
     got = _number(value, name)
     if abs(got - expected) > rtol * abs(expected):
         for wrong, description in (mistakes or {}).items():
             if abs(got - wrong) <= rtol * abs(wrong):
-                raise AssertionError(tr("{name}: {got} is not right. It matches a known mistake: {description}",
-                                        name=_shown(name), got=repr(got), description=_shown(description)))
-        raise AssertionError(tr("{name}: expected {expected} (to a relative {rtol}), got {got}.", name=_shown(name),
-                                expected=repr(expected), rtol=f"{rtol:g}", got=repr(got)))
+                raise AssertionError(
+                    tr(
+                        "{name}: {got} is not right. It matches a known mistake: {description}",
+                        name=_shown(name),
+                        got=repr(got),
+                        description=_shown(description),
+                    )
+                )
+        raise AssertionError(
+            tr(
+                "{name}: expected {expected} (to a relative {rtol}), got {got}.",
+                name=_shown(name),
+                expected=repr(expected),
+                rtol=f"{rtol:g}",
+                got=repr(got),
+            )
+        )
 
 
 def check_shape_answer(value, expected: tuple, name: str = "answer", mistakes: dict | None = None) -> None:
     got = _whole_tuple(value, name)
     expected = tuple(int(e) for e in expected)
     if got != expected:
-        raise AssertionError(_mistake(got, mistakes, name, got) or tr(
-            "{name}: expected {expected}, got {got}.", name=_shown(name), expected=expected, got=got))
+        raise AssertionError(
+            _mistake(got, mistakes, name, got)
+            or tr("{name}: expected {expected}, got {got}.", name=_shown(name), expected=expected, got=got)
+        )
 
 
 def check_axes_answer(value, expected: tuple, name: str = "answer", mistakes: dict | None = None) -> None:
@@ -215,22 +319,27 @@ def check_axes_answer(value, expected: tuple, name: str = "answer", mistakes: di
     expected = tuple(sorted(int(e) for e in expected))
     keyed = {tuple(sorted(k)): v for k, v in (mistakes or {}).items()}
     if got != expected:
-        raise AssertionError(_mistake(got, keyed, name, got) or tr(
-            "{name}: expected the axes {expected}, got {got}.", name=_shown(name), expected=expected, got=got))
+        raise AssertionError(
+            _mistake(got, keyed, name, got)
+            or tr("{name}: expected the axes {expected}, got {got}.", name=_shown(name), expected=expected, got=got)
+        )
 
 
 def check_letter(value, expected: str, name: str = "answer", mistakes: dict | None = None) -> None:
     got = _letter(value, name)
     if got != expected:
-        raise AssertionError(_mistake(got, mistakes, name, got) or tr(
-            "{name}: expected {expected}, got {got}.", name=_shown(name), expected=repr(expected), got=repr(got)))
+        raise AssertionError(
+            _mistake(got, mistakes, name, got)
+            or tr("{name}: expected {expected}, got {got}.", name=_shown(name), expected=repr(expected), got=repr(got))
+        )
 
 
 def check_bool(value, expected: bool, name: str = "answer") -> None:
     check_bool_form(value, name)
     if bool(value) is not bool(expected):
-        raise AssertionError(tr("{name}: expected {expected}, got {got}.",
-                                name=_shown(name), expected=bool(expected), got=bool(value)))
+        raise AssertionError(
+            tr("{name}: expected {expected}, got {got}.", name=_shown(name), expected=bool(expected), got=bool(value))
+        )
 
 
 from ._seal import seal as _seal  # noqa: E402  (last: seals the names defined above)

@@ -30,8 +30,18 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = [
-    "param_shapes", "new_bn_state", "init_params", "TorchCNN", "torch_cnn", "load_into", "LAYERS", "stand_ins",
-    "is_stand_in", "fill_in", "require_own_layers", "one_thread",
+    "param_shapes",
+    "new_bn_state",
+    "init_params",
+    "TorchCNN",
+    "torch_cnn",
+    "load_into",
+    "LAYERS",
+    "stand_ins",
+    "is_stand_in",
+    "fill_in",
+    "require_own_layers",
+    "one_thread",
 ]
 
 
@@ -51,8 +61,14 @@ def one_thread():
 
 
 # ----------------------------------------------------------------------------- shapes
-def param_shapes(in_channels: int = 1, size: tuple[int, int] = (16, 16), width: int = 8, hidden: int = 32,
-                 classes: int = 10, batch_norm: bool = True) -> dict[str, tuple[int, ...]]:
+def param_shapes(
+    in_channels: int = 1,
+    size: tuple[int, int] = (16, 16),
+    width: int = 8,
+    hidden: int = 32,
+    classes: int = 10,
+    batch_norm: bool = True,
+) -> dict[str, tuple[int, ...]]:
     """Name -> shape of every parameter of the lesson's network, in the order of the torch copy's.
 
     ``width`` channels in conv1 and ``2 * width`` in conv2; ``size`` (H, W) of the input, both divisible
@@ -95,15 +111,25 @@ def _torch_kaiming(shape, generator: torch.Generator) -> np.ndarray:
     return t.numpy()
 
 
-def init_params(shapes: Mapping[str, tuple[int, ...]], seed: int = 0, init_scale: float = 1.0,
-                init_fn: Callable | None = None, dtype=np.float64) -> tuple[dict, str]:
+def init_params(
+    shapes: Mapping[str, tuple[int, ...]],
+    seed: int = 0,
+    init_scale: float = 1.0,
+    init_fn: Callable | None = None,
+    dtype=np.float64,
+) -> tuple[dict, str]:
     """Weights ``init_scale`` x He-normal (yours if ``init_fn`` works, else torch's), biases 0, BN's
     gamma 1 and beta 0. Returns ``(params, source)``."""
     from .widgets.core import try_yours
 
     rng = np.random.default_rng(seed)
-    yours = try_yours(init_fn, lambda f: {name: np.asarray(f(shape, rng), dtype=np.float64)
-                                          for name, shape in shapes.items() if len(shape) > 1}, name="kaiming_normal")
+    yours = try_yours(
+        init_fn,
+        lambda f: {
+            name: np.asarray(f(shape, rng), dtype=np.float64) for name, shape in shapes.items() if len(shape) > 1
+        },
+        name="kaiming_normal",
+    )
     source, weights = yours.source("torch's kaiming_normal_"), yours.value if yours.used else None
     if weights is None:
         generator = torch.Generator().manual_seed(seed)
@@ -130,8 +156,9 @@ class TorchCNN(nn.Module):
         self.p_drop = float(p_drop)
         for i in (1, 2):
             c_out, c_in, k_h, k_w = shapes[f"conv{i}.weight"]
-            self.add_module(f"conv{i}", nn.Conv2d(c_in, c_out, (k_h, k_w), padding=1, bias=not self.batch_norm,
-                                                  device="meta"))
+            self.add_module(
+                f"conv{i}", nn.Conv2d(c_in, c_out, (k_h, k_w), padding=1, bias=not self.batch_norm, device="meta")
+            )
             if self.batch_norm:
                 self.add_module(f"bn{i}", nn.BatchNorm2d(c_out, device="meta"))
         self.fc1 = nn.Linear(shapes["fc1.weight"][1], shapes["fc1.weight"][0], device="meta")
@@ -173,9 +200,13 @@ class TorchCNN(nn.Module):
         return acts
 
 
-def torch_cnn(params: Mapping[str, np.ndarray], bn_state: Mapping[str, np.ndarray] | None = None,
-              p_drop: float = 0.0, dtype: torch.dtype = torch.float64,
-              device: torch.device | None = None) -> TorchCNN:
+def torch_cnn(
+    params: Mapping[str, np.ndarray],
+    bn_state: Mapping[str, np.ndarray] | None = None,
+    p_drop: float = 0.0,
+    dtype: torch.dtype = torch.float64,
+    device: torch.device | None = None,
+) -> TorchCNN:
     """A ``TorchCNN`` holding copies of ``params`` (and of the running statistics in ``bn_state``)."""
     model = TorchCNN({k: np.shape(v) for k, v in params.items()}, p_drop)
     model = model.to_empty(device=device or torch.device("cpu")).to(dtype)
@@ -183,8 +214,9 @@ def torch_cnn(params: Mapping[str, np.ndarray], bn_state: Mapping[str, np.ndarra
     return model
 
 
-def load_into(model: TorchCNN, params: Mapping[str, np.ndarray],
-              bn_state: Mapping[str, np.ndarray] | None = None) -> None:
+def load_into(
+    model: TorchCNN, params: Mapping[str, np.ndarray], bn_state: Mapping[str, np.ndarray] | None = None
+) -> None:
     """Copy ``params`` and ``bn_state`` (NumPy) into ``model``'s parameters and buffers."""
     state = model.state_dict()
     with torch.no_grad():
@@ -215,10 +247,13 @@ def _leaf(a) -> torch.Tensor:
 
 
 def _grads(dout, cache: _Graph):
-    grads = torch.autograd.grad(cache.output, cache.inputs, torch.from_numpy(np.ascontiguousarray(dout)),
-                                retain_graph=True, allow_unused=True)
-    return [np.zeros(tuple(t.shape), dtype=dout.dtype) if g is None else g.numpy()
-            for g, t in zip(grads, cache.inputs, strict=True)]
+    grads = torch.autograd.grad(
+        cache.output, cache.inputs, torch.from_numpy(np.ascontiguousarray(dout)), retain_graph=True, allow_unused=True
+    )
+    return [
+        np.zeros(tuple(t.shape), dtype=dout.dtype) if g is None else g.numpy()
+        for g, t in zip(grads, cache.inputs, strict=True)
+    ]
 
 
 def _out(t: torch.Tensor) -> np.ndarray:
@@ -295,8 +330,16 @@ def torch_flatten_backward(dout, cache):
 def torch_spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     """torch's batch_norm; the running statistics are updated in place (they share memory)."""
     xt, gt, bt = _leaf(x), _leaf(gamma), _leaf(beta)
-    out = F.batch_norm(xt, torch.from_numpy(running_mean), torch.from_numpy(running_var), gt, bt,
-                       training=training, momentum=momentum, eps=eps)
+    out = F.batch_norm(
+        xt,
+        torch.from_numpy(running_mean),
+        torch.from_numpy(running_var),
+        gt,
+        bt,
+        training=training,
+        momentum=momentum,
+        eps=eps,
+    )
     return _out(out), _Graph((xt, gt, bt), out)
 
 
@@ -351,8 +394,9 @@ def _probe(layer: str, fwd, bwd, rng: np.random.Generator):
 def _same(a, b) -> bool:
     a = a if isinstance(a, (tuple, list)) else (a,)
     b = b if isinstance(b, (tuple, list)) else (b,)
-    return len(a) == len(b) and all(np.shape(u) == np.shape(v) and np.allclose(u, v, rtol=1e-6, atol=1e-8)
-                                    for u, v in zip(a, b, strict=True))
+    return len(a) == len(b) and all(
+        np.shape(u) == np.shape(v) and np.allclose(u, v, rtol=1e-6, atol=1e-8) for u, v in zip(a, b, strict=True)
+    )
 
 
 def fill_in(namespace: dict, verbose: bool = True) -> dict[str, str]:
@@ -397,4 +441,5 @@ def require_own_layers(**functions) -> None:
         raise AssertionError(
             f"{', '.join(borrowed)}: still the torch stand-in, not your code. The graded tests call your own "
             "layers (the stand-ins do not exist where grading runs), so the network and training tests will "
-            "fail there: paste your layers into the layers cell and run it again.")
+            "fail there: paste your layers into the layers cell and run it again."
+        )

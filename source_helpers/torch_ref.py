@@ -56,16 +56,37 @@ def output_length(H: int, K: int, P: int = 0, S: int = 1) -> int:
     return int(F.conv1d(torch.zeros(1, 1, H), torch.zeros(1, 1, K), stride=S, padding=P).shape[-1])
 
 
-def conv2d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, stride: int = 1,
-           padding: int = 0, groups: int = 1, dev: torch.device | None = None) -> np.ndarray:
+def conv2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int = 1,
+    padding: int = 0,
+    groups: int = 1,
+    dev: torch.device | None = None,
+) -> np.ndarray:
     """``torch.nn.functional.conv2d`` on NumPy arrays (NCHW, weight ``(C_out, C_in/groups, K_H, K_W)``)."""
-    out = F.conv2d(to_torch(x, dev), to_torch(weight, dev), None if bias is None else to_torch(bias, dev),
-                   stride=stride, padding=padding, groups=groups)
+    out = F.conv2d(
+        to_torch(x, dev),
+        to_torch(weight, dev),
+        None if bias is None else to_torch(bias, dev),
+        stride=stride,
+        padding=padding,
+        groups=groups,
+    )
     return to_numpy(out)
 
 
-def conv2d_grads(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, dout: np.ndarray, stride: int = 1,
-                 padding: int = 0, groups: int = 1, dev: torch.device | None = None):
+def conv2d_grads(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray,
+    dout: np.ndarray,
+    stride: int = 1,
+    padding: int = 0,
+    groups: int = 1,
+    dev: torch.device | None = None,
+):
     """``(dx, dweight, dbias)`` of ``sum(conv2d(x, weight, bias) * dout)``, by torch autograd."""
     xt, wt, bt = (to_torch(a, dev, requires_grad=True) for a in (x, weight, bias))
     out = F.conv2d(xt, wt, bt, stride=stride, padding=padding, groups=groups)

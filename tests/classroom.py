@@ -231,6 +231,7 @@ if os.fork() == 0:
 """,
     }
 
+
 # Attempts that reach outside the student's own folder; {paths} is filled in by the test with targets.
 def escape_cheat(targets: dict[str, str]) -> str:
     return f"""
@@ -291,8 +292,9 @@ def cheating_submissions(student) -> dict[str, nbformat.NotebookNode]:
     return subs
 
 
-def write_submission(submitted: Path, student_id: str, nb_or_bytes, name: str | None = None,
-                     lesson: str = LESSON) -> Path:
+def write_submission(
+    submitted: Path, student_id: str, nb_or_bytes, name: str | None = None, lesson: str = LESSON
+) -> Path:
     folder = submitted / student_id / lesson
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name or lesson}.ipynb"
@@ -311,19 +313,36 @@ def bad_submissions(submitted: Path, student, refs_filled) -> dict[str, str]:
     (submitted / "bad-missing" / LESSON).mkdir(parents=True)
     (submitted / "bad-missing" / LESSON / "notes.txt").write_text("I forgot to upload it")
     other = nbformat.v4.new_notebook()
-    other.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
-        "grade": False, "grade_id": "somewhere_else", "locked": False, "schema_version": 3, "solution": True,
-        "task": False}}))
+    other.cells.append(
+        nbformat.v4.new_code_cell(
+            "x = 1",
+            metadata={
+                "nbgrader": {
+                    "grade": False,
+                    "grade_id": "somewhere_else",
+                    "locked": False,
+                    "schema_version": 3,
+                    "solution": True,
+                    "task": False,
+                }
+            },
+        )
+    )
     write_submission(submitted, "bad-other-assignment", other, name="02_something")
     kernel = copy.deepcopy(refs_filled)
     kernel.metadata["kernelspec"] = {"name": "julia-1.9", "display_name": "Julia", "language": "julia"}
     write_submission(submitted, "bad-kernel", kernel)
     write_submission(submitted, "bad-extra-files", student)
-    (submitted / "bad-extra-files" / LESSON / "source_helpers.py").write_text(
-        "def check_array(*a, **k):\n    pass\n")
-    return {"bad-json": "not valid JSON", "bad-empty": "empty file", "bad-renamed": "renamed",
-            "bad-missing": "missing", "bad-other-assignment": "not part of this assignment",
-            "bad-kernel": "kernel metadata", "bad-extra-files": "extra files ignored"}
+    (submitted / "bad-extra-files" / LESSON / "source_helpers.py").write_text("def check_array(*a, **k):\n    pass\n")
+    return {
+        "bad-json": "not valid JSON",
+        "bad-empty": "empty file",
+        "bad-renamed": "renamed",
+        "bad-missing": "missing",
+        "bad-other-assignment": "not part of this assignment",
+        "bad-kernel": "kernel metadata",
+        "bad-extra-files": "extra files ignored",
+    }
 
 
 def hostile_submissions(submitted: Path, student, solved) -> dict[str, str]:
@@ -332,7 +351,7 @@ def hostile_submissions(submitted: Path, student, solved) -> dict[str, str]:
     other = submitted / "solved" / LESSON / f"{LESSON}.ipynb"
     folder = submitted / "cheat-link-notebook" / LESSON
     folder.mkdir(parents=True)
-    (folder / f"{LESSON}.ipynb").symlink_to(other)           # hand in someone else's notebook
+    (folder / f"{LESSON}.ipynb").symlink_to(other)  # hand in someone else's notebook
     (submitted / "cheat-link-folder").symlink_to(submitted / "solved")
     write_submission(submitted, "cheat-link-loop", student)
     loop = submitted / "cheat-link-loop" / LESSON
@@ -346,11 +365,16 @@ def hostile_submissions(submitted: Path, student, solved) -> dict[str, str]:
     (submitted / "odd-timestamp-folder" / LESSON / "timestamp.txt").mkdir()
     write_submission(submitted, "odd-timestamp-link", solved)
     (submitted / "odd-timestamp-link" / LESSON / "timestamp.txt").symlink_to("/dev/zero")
-    write_submission(submitted, "[ab]", solved)              # nbgrader reads a student id as a glob
+    write_submission(submitted, "[ab]", solved)  # nbgrader reads a student id as a glob
     write_submission(submitted, "a", student)
-    return {"cheat-link-notebook": "symbolic link", "*/cheat-link-folder": "not followed",
-            "cheat-link-loop": "symbolic link", "odd-timestamp-garbage": "timestamp.txt",
-            "odd-timestamp-folder": "timestamp.txt", "odd-timestamp-link": "timestamp.txt"}
+    return {
+        "cheat-link-notebook": "symbolic link",
+        "*/cheat-link-folder": "not followed",
+        "cheat-link-loop": "symbolic link",
+        "odd-timestamp-garbage": "timestamp.txt",
+        "odd-timestamp-folder": "timestamp.txt",
+        "odd-timestamp-link": "timestamp.txt",
+    }
 
 
 def dump(path: Path, data) -> None:

@@ -1,11 +1,6 @@
 import os
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # autograder/ and tests/ as packages
-
-# Tests compare against torch on the CPU unless told otherwise; matplotlib never opens a window.
+# matplotlib never opens a window. (Torch comparisons run where torch_ref.device() says: the GPU when there is one.)
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 # With one pytest worker per core, every kernel, Jupyter server and worker that opens a thread pool as

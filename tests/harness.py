@@ -17,15 +17,15 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbgrader.utils import determine_grade, is_grade, is_solution
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.course import REPO, notebook_path
 
 
 def solution_path(lesson: str) -> Path:
-    return REPO / "solutions" / lesson / f"{lesson}.ipynb"
+    return notebook_path(lesson)
 
 
 def lesson_path(lesson: str) -> Path:
-    return REPO / "lessons" / lesson / f"{lesson}.ipynb"
+    return notebook_path(lesson, folder="lessons")
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -92,8 +92,14 @@ class Kernel:
     run-queue delay; 0 elsewhere); ``started`` is how long the kernel took to start.
     """
 
-    def __init__(self, client: NotebookClient, nb, seconds: dict[int, float] | None = None, started: float = 0.0,
-                 crowded: dict[int, float] | None = None):
+    def __init__(
+        self,
+        client: NotebookClient,
+        nb,
+        seconds: dict[int, float] | None = None,
+        started: float = 0.0,
+        crowded: dict[int, float] | None = None,
+    ):
         self.client, self.nb = client, nb
         self.seconds, self.started, self.crowded = dict(seconds or {}), started, dict(crowded or {})
 
@@ -105,10 +111,11 @@ class Kernel:
         """The ``n`` slowest cells by their own time, slowest first: seconds (and the wait for a CPU on a
         crowded machine), index and first line of each."""
         ranked = sorted(self.seconds, key=lambda i: -self.own_seconds(i))[:n]
-        return [f"{self.own_seconds(i):6.1f} s  cell {i}: {self.nb.cells[i].source.strip().splitlines()[0][:70]!r}"
-                + (f"  (+{self.crowded[i]:.0f} s waiting for a CPU)" if self.crowded.get(i, 0) >= 1 else "")
-                for i in ranked]
-
+        return [
+            f"{self.own_seconds(i):6.1f} s  cell {i}: {self.nb.cells[i].source.strip().splitlines()[0][:70]!r}"
+            + (f"  (+{self.crowded[i]:.0f} s waiting for a CPU)" if self.crowded.get(i, 0) >= 1 else "")
+            for i in ranked
+        ]
 
     def run(self, source: str):
         """Execute ``source``; return the executed cell (errors are recorded as outputs)."""
@@ -132,8 +139,9 @@ class Kernel:
 def running(nb, timeout: int = 120, env: dict | None = None):
     """Execute every cell of ``nb`` in a fresh kernel and yield a Kernel for further runs."""
     nb = copy.deepcopy(nb)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(REPO)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(REPO)}}
+    )
     # the kernel runs in the repository root, not the lesson's folder: say which edition's language it speaks
     edition = nb.metadata.get("workbook", {}).get("edition", "en")
     env = {"WORKBOOK_LANG": edition, **(env or {})}

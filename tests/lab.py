@@ -23,15 +23,23 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.course import REPO
+
 STUDENT_CONFIG = REPO / "jupyter-config" / "student"
 KOREAN_LAB_SETTINGS = REPO / "jupyter-config" / "ko" / "lab-settings"  # what make lab LANG=ko gives JupyterLab
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in front
 OUTPUTS = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
 ACTIVE_CELL = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
 # The flags this machine's closed network needs (else Chromium retries Google's hosts at every start)
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the server is local: never via a proxy
 PROMPT_DONE = re.compile(r"\[\d+\]")
 WIDGET_ERRORS = ("Error displaying widget", "model not found", "Failed to load model class")
@@ -79,8 +87,11 @@ class Lab:
     def shutdown_kernels(self) -> None:
         """Stop every kernel (between notebooks: each one a student closes would otherwise keep running)."""
         for kernel in json.loads(self.get("/api/kernels")[1] or "[]"):
-            req = urllib.request.Request(f"{self.url}/api/kernels/{kernel['id']}", method="DELETE",
-                                         headers={"Authorization": f"token {self.token}"})
+            req = urllib.request.Request(
+                f"{self.url}/api/kernels/{kernel['id']}",
+                method="DELETE",
+                headers={"Authorization": f"token {self.token}"},
+            )
             LOOPBACK.open(req, timeout=30).close()
 
     def get(self, path: str) -> tuple[int, str]:
@@ -109,26 +120,41 @@ def jupyter_lab(root: Path, state: Path, disabled_extensions: list[str] = (), ed
         extra = state / "extra-config"
         (extra / "labconfig").mkdir(parents=True)
         (extra / "labconfig" / "page_config.json").write_text(
-            json.dumps({"disabledExtensions": {name: True for name in disabled_extensions}}))
+            json.dumps({"disabledExtensions": {name: True for name in disabled_extensions}})
+        )
         config_path.insert(0, str(extra))
     settings = state / "settings"
     # every cell stays in the DOM; no news or update pop-ups over the notebook
-    for plugin, values in {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-                           "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                                            "checkForUpdates": False}}.items():
+    for plugin, values in {
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
         file = settings / f"{plugin}.jupyterlab-settings"
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(json.dumps(values))
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JUPYTER_PATH")}
-    env.update(JUPYTER_CONFIG_PATH=os.pathsep.join(config_path), JUPYTER_CONFIG_DIR=str(state / "user-config"),
-               JUPYTER_RUNTIME_DIR=str(state / "runtime"), IPYTHONDIR=str(state / "ipython"))
+    env.update(
+        JUPYTER_CONFIG_PATH=os.pathsep.join(config_path),
+        JUPYTER_CONFIG_DIR=str(state / "user-config"),
+        JUPYTER_RUNTIME_DIR=str(state / "runtime"),
+        IPYTHONDIR=str(state / "ipython"),
+    )
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    argv = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={settings}",
-            f"--LabApp.workspaces_dir={state / 'workspaces'}",
-            # window.jupyterapp, so a test can wait until every plugin (the widget manager) is active
-            "--LabApp.expose_app_in_browser=True"]
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={state / 'workspaces'}",
+        # window.jupyterapp, so a test can wait until every plugin (the widget manager) is active
+        "--LabApp.expose_app_in_browser=True",
+    ]
     if edition == "ko":
         argv.append(f"--LabApp.app_settings_dir={KOREAN_LAB_SETTINGS}")
     if hasattr(os, "getuid") and os.getuid() == 0:
@@ -159,10 +185,12 @@ def _fontconfig_with_hangul(folder: Path) -> Path:
     from source_helpers.i18n import korean_font_file
 
     conf = folder / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-                    '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-                    f"  <dir>{korean_font_file().parent}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n"
-                    "</fontconfig>\n")
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{korean_font_file().parent}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n"
+        "</fontconfig>\n"
+    )
     return conf
 
 
@@ -184,6 +212,7 @@ def browser():
 @dataclass
 class PageLog:
     """What the page threw (uncaught exceptions) and logged as errors."""
+
     uncaught: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
 
@@ -208,7 +237,9 @@ def wait_idle(page, timeout_s: float = 120) -> None:
         """() => {
             const ind = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
             return ind && ind.dataset.status === 'idle';
-        }""", timeout=timeout_s * 1000)
+        }""",
+        timeout=timeout_s * 1000,
+    )
 
 
 def _select(page, cells, i: int) -> None:
@@ -236,8 +267,9 @@ def run_cell_by_cell(page, timeout_s: float = 120) -> int:
         await panel.sessionContext.ready;
         return panel.content.model.cells.length;
     }""")
-    page.wait_for_function(f"() => document.querySelectorAll('{NOTEBOOK} .jp-Cell').length === {n}",
-                           timeout=timeout_s * 1000)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{NOTEBOOK} .jp-Cell').length === {n}", timeout=timeout_s * 1000
+    )
     for i in range(n):
         cell = cells.nth(i)
         if i == 0 or page.evaluate(ACTIVE_CELL) != i:  # the first click also gives the notebook the focus
@@ -249,12 +281,13 @@ def run_cell_by_cell(page, timeout_s: float = 120) -> int:
                 break
             except PlaywrightTimeout as timeout:  # the press did not reach the notebook: nothing ran, pressing is safe
                 if attempt == 2:
-                    raise AssertionError(f"Shift+Enter on cell {i} did not run it (focus: "
-                                         f"{page.evaluate('() => document.activeElement?.className')!r})") from timeout
+                    raise AssertionError(
+                        f"Shift+Enter on cell {i} did not run it (focus: "
+                        f"{page.evaluate('() => document.activeElement?.className')!r})"
+                    ) from timeout
                 _select(page, cells, i)
         if "jp-CodeCell" in (cell.get_attribute("class") or ""):
-            cell.locator(".jp-InputPrompt").filter(has_text=PROMPT_DONE).wait_for(
-                timeout=timeout_s * 1000)
+            cell.locator(".jp-InputPrompt").filter(has_text=PROMPT_DONE).wait_for(timeout=timeout_s * 1000)
         wait_idle(page, timeout_s)
     return n
 
@@ -268,22 +301,30 @@ def save(page, path: Path, timeout_s: float = 30) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{path.name} was not saved")
         time.sleep(0.2)
-    page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
-                           timeout=timeout_s * 1000)
+    page.wait_for_function(
+        "() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')", timeout=timeout_s * 1000
+    )
 
 
 def saved_errors(path: Path) -> list[str]:
     """The errors the kernel raised, from the saved notebook."""
     nb = json.loads(path.read_text())
-    return [f"{out.get('ename')}: {out.get('evalue')}"[:200]
-            for cell in nb["cells"] for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+    return [
+        f"{out.get('ename')}: {out.get('evalue')}"[:200]
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
 
 
 def unrun_cells(path: Path) -> list[int]:
     """The code cells with source that the kernel never ran, from the saved notebook."""
     nb = json.loads(path.read_text())
-    return [i for i, cell in enumerate(nb["cells"])
-            if cell["cell_type"] == "code" and "".join(cell["source"]).strip() and cell.get("execution_count") is None]
+    return [
+        i
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code" and "".join(cell["source"]).strip() and cell.get("execution_count") is None
+    ]
 
 
 def widget_builders() -> set[str]:
@@ -314,7 +355,8 @@ def expected_interactive(path: Path) -> int:
 def describe_builder_outputs(page) -> str:
     """For a failure message: each code cell whose source calls a widget builder, its prompt and what its
     outputs are (mime type, classes, the start of their text)."""
-    return page.evaluate("""([notebook, builders]) => {
+    return page.evaluate(
+        """([notebook, builders]) => {
         const lines = [];
         document.querySelectorAll(notebook + ' .jp-CodeCell').forEach((cell, i) => {
             const source = cell.querySelector('.jp-InputArea-editor')?.innerText || '';
@@ -327,7 +369,9 @@ def describe_builder_outputs(page) -> str:
             lines.push(`code cell ${i} ${prompt}: ${outs.length ? outs.join('; ') : 'no output'}`);
         });
         return lines.join('\\n') || '(no cell calls a builder)';
-    }""", [NOTEBOOK, sorted(widget_builders())])
+    }""",
+        [NOTEBOOK, sorted(widget_builders())],
+    )
 
 
 def widgets_shown_as_text(page):
@@ -344,9 +388,11 @@ def check_widget_views(page, expected: int, timeout_s: float = 60) -> list:
     while interacts.count() < expected and time.monotonic() < deadline:  # views render asynchronously
         time.sleep(0.25)
     n = interacts.count()
-    assert n == expected, (f"the notebook builds {expected} interactive widget(s) but the page rendered {n} "
-                           "(without the widget manager they show as text). What the builder cells show:\n"
-                           + describe_builder_outputs(page))
+    assert n == expected, (
+        f"the notebook builds {expected} interactive widget(s) but the page rendered {n} "
+        "(without the widget manager they show as text). What the builder cells show:\n"
+        + describe_builder_outputs(page)
+    )
     fallback = widgets_shown_as_text(page)
     assert fallback.count() == 0, f"a widget shown as text: {fallback.first.inner_text()[:200]!r}"
     widgets = page.locator(f"{OUTPUTS}:has(> .jupyter-widgets)")
@@ -402,7 +448,9 @@ def move_and_check(page, widget, timeout_s: float = 60) -> str:
             page.wait_for_function(
                 "([el, before]) => { const img = el.querySelector('.widget-output img, .jp-OutputArea-output img');"
                 " return img && img.getAttribute('src') !== before; }",
-                arg=[widget.element_handle(), before], timeout=timeout_s * 1000 / 4)
+                arg=[widget.element_handle(), before],
+                timeout=timeout_s * 1000 / 4,
+            )
             return name
         except Exception:
             continue
@@ -410,8 +458,10 @@ def move_and_check(page, widget, timeout_s: float = 60) -> str:
 
 
 # The README's pictures: which browser-test screenshot each one is (lesson, index of its interactive widget).
-README_SCREENSHOTS = {"conv-arithmetic.png": ("01_convolution", 0),
-                      "norm-cube.png": ("06_layer_instance_group_norm", 0)}
+README_SCREENSHOTS = {
+    "conv-arithmetic.png": ("01_convolution", 0),
+    "norm-cube.png": ("06_layer_instance_group_norm", 0),
+}
 
 
 def readme_screenshots(dest: Path, width: int = 720) -> None:

@@ -5,13 +5,14 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from autograder.course import REPO
 
 
 @pytest.mark.slow
 def test_quick_benchmark_prints_a_table():
-    result = subprocess.run([sys.executable, "bench/conv_bench.py", "--quick"], cwd=REPO, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.conv_bench", "--quick"], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("#") and "numpy/torch" in lines[1]
@@ -22,8 +23,13 @@ def test_quick_benchmark_prints_a_table():
 
 @pytest.mark.slow
 def test_diagnosis_benchmark_prints_its_shares():
-    result = subprocess.run([sys.executable, "bench/diagnosis_bench.py", "00_start_here", "--generated", "2"], cwd=REPO,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.diagnosis_bench", "00_start_here", "--generated", "2"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith(("00_start_here", "all"))]
     assert len(rows) == 2 and all("named" in row and "%" in row for row in rows), result.stdout
@@ -41,8 +47,13 @@ def test_scale_benchmark_prints_its_figures():
         import psycopg  # noqa: F401
     except (postgres.Unavailable, ImportError) as exc:
         pytest.skip(f"no PostgreSQL here ({exc}); make test installs it with apt when root on Debian")
-    result = subprocess.run([sys.executable, "bench/scale_bench.py", "--quick", "--cores", "16"], cwd=REPO,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.scale_bench", "--quick", "--cores", "16"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     lines = result.stdout.splitlines()
     assert lines[0].startswith("# 6 submissions of 00_start_here"), result.stdout

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.course import lesson_names
 from tests import harness
 from tests import lab as L
 
@@ -25,7 +26,7 @@ pytestmark = [
 ]
 
 SHOTS = L.REPO / "build" / "browser"
-ALL = sorted(p.name for p in (L.REPO / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
+ALL = lesson_names()
 LESSONS = [name for name in ALL if not name.endswith("_ko")]
 # The Korean edition: its solutions in a JupyterLab started as `make lab LANG=ko` does (its student versions
 # differ from the English ones only in prose, which the English run of the student versions covers)
@@ -52,13 +53,16 @@ def course(tmp_path_factory):
     root = L.course_copy(tmp_path_factory.mktemp("course"))
     # a student version with the reference answers pasted into its solution cells (for Validate)
     lesson = "00_start_here"
-    filled = harness.fill(harness.read(harness.lesson_path(lesson)),
-                          harness.solution_sources(harness.read(harness.solution_path(lesson))))
+    filled = harness.fill(
+        harness.read(harness.lesson_path(lesson)), harness.solution_sources(harness.read(harness.solution_path(lesson)))
+    )
     (root / "lessons" / lesson / f"{lesson}_answered.ipynb").write_text(json.dumps(filled))
     korean = f"{lesson}_ko"
     if (root / "lessons" / korean).exists():
-        filled = harness.fill(harness.read(harness.lesson_path(korean)),
-                              harness.solution_sources(harness.read(harness.solution_path(korean))))
+        filled = harness.fill(
+            harness.read(harness.lesson_path(korean)),
+            harness.solution_sources(harness.read(harness.solution_path(korean))),
+        )
         (root / "lessons" / korean / f"{korean}_answered.ipynb").write_text(json.dumps(filled))
     return root
 

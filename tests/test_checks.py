@@ -88,10 +88,16 @@ def test_check_int_accepts_integer_valued_numbers(value):
     check_int(value, 7)
 
 
-@pytest.mark.parametrize("value, message", [
-    (8, "expected 7, got 8"), (7.5, "non-integer 7.5"), (True, "expected a number"),
-    ("7", "expected a number"), (float("nan"), "non-integer"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (8, "expected 7, got 8"),
+        (7.5, "non-integer 7.5"),
+        (True, "expected a number"),
+        ("7", "expected a number"),
+        (float("nan"), "non-integer"),
+    ],
+)
 def test_check_int_rejects(value, message):
     with pytest.raises(AssertionError, match=message):
         check_int(value, 7)
@@ -138,10 +144,11 @@ def test_source_helpers_holds_no_graded_function():
     import pkgutil
 
     import source_helpers
-    from tests.harness import REPO, read, solution_sources
+    from autograder.course import lesson_names, notebook_path
+    from tests.harness import read, solution_sources
 
     graded = set()
-    for path in REPO.glob("solutions/*/*.ipynb"):
+    for path in map(notebook_path, lesson_names()):
         for source in solution_sources(read(path)).values():
             graded |= {n.name for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef)}
     assert "conv2d_backward" in graded
@@ -176,6 +183,7 @@ def test_the_checks_cannot_be_rebound_from_a_notebook():
 
 # --- diagnosis: the pattern of a wrong answer, for mistakes nobody listed
 
+
 def _message(actual, expected, **kwargs) -> str:
     with pytest.raises(AssertionError) as info:
         check_array(actual, expected, "out", **kwargs)
@@ -209,20 +217,23 @@ def _shifted():
     return a
 
 
-@pytest.mark.parametrize("actual, sizes, expected_words", [
-    (EXPECTED * 9, {"N": 2, "K·K": 9}, "9 times the expected one (= K·K)"),
-    (EXPECTED / 2, {"N": 2}, "0.5 times the expected one (= 1/N)"),
-    (-EXPECTED, None, "the sign is flipped"),
-    (EXPECTED + 0.25, None, "off by the same constant +0.25"),
-    (EXPECTED + np.arange(3.0)[None, :, None, None], None, "constant per channel"),
-    (np.zeros_like(EXPECTED), None, "every value is 0"),
-    (EXPECTED.swapaxes(-1, -2).copy(), None, "transposed"),
-    (np.flip(EXPECTED, 1).copy(), None, "reverse order along axis 1"),
-    (_border_wrong(), None, "only values on the border"),
-    (_sample_wrong(), None, "the first sample is right"),
-    (_channel_wrong(), None, "only channel(s) 2 of the 3"),
-    (_shifted(), None, "shifted by one position along axis 2"),
-])
+@pytest.mark.parametrize(
+    "actual, sizes, expected_words",
+    [
+        (EXPECTED * 9, {"N": 2, "K·K": 9}, "9 times the expected one (= K·K)"),
+        (EXPECTED / 2, {"N": 2}, "0.5 times the expected one (= 1/N)"),
+        (-EXPECTED, None, "the sign is flipped"),
+        (EXPECTED + 0.25, None, "off by the same constant +0.25"),
+        (EXPECTED + np.arange(3.0)[None, :, None, None], None, "constant per channel"),
+        (np.zeros_like(EXPECTED), None, "every value is 0"),
+        (EXPECTED.swapaxes(-1, -2).copy(), None, "transposed"),
+        (np.flip(EXPECTED, 1).copy(), None, "reverse order along axis 1"),
+        (_border_wrong(), None, "only values on the border"),
+        (_sample_wrong(), None, "the first sample is right"),
+        (_channel_wrong(), None, "only channel(s) 2 of the 3"),
+        (_shifted(), None, "shifted by one position along axis 2"),
+    ],
+)
 def test_a_wrong_array_gets_the_pattern_named(actual, sizes, expected_words):
     msg = _message(actual, EXPECTED, sizes=sizes)
     assert "values differ" in msg and "Pattern:" in msg and expected_words in msg, msg
@@ -249,6 +260,7 @@ def test_check_cases_names_the_parameter_that_separates_failures():
     def run(stride, padding):
         if stride > 1:
             raise IndexError("index 9 is out of bounds")
+
     with pytest.raises(AssertionError) as info:
         checks.check_cases("conv", [dict(stride=s, padding=p) for s in (1, 2) for p in (0, 1)], run)
     msg = str(info.value)
@@ -260,6 +272,7 @@ def test_check_cases_names_the_parameter_that_separates_failures():
 def test_check_cases_names_unequal_sizes():
     def run(H, W):
         assert H == W, "wrong values"
+
     with pytest.raises(AssertionError, match="right when H = W, wrong when H ≠ W"):
         checks.check_cases("pool", [dict(H=4, W=4), dict(H=5, W=4), dict(H=6, W=6), dict(H=3, W=6)], run)
 
@@ -271,6 +284,7 @@ def test_check_cases_passes_quietly_and_stops_at_an_unfinished_exercise():
     def not_done(a):
         calls.append(a)
         raise NotImplementedError
+
     with pytest.raises(NotImplementedError):
         checks.check_cases("blank", [dict(a=1), dict(a=2)], not_done)
     assert calls == [1]
@@ -282,14 +296,19 @@ def test_check_cases_does_not_swallow_the_graders_own_errors():
 
     def broken(a):
         raise GraderError("the student's process died")
+
     with pytest.raises(GraderError):
         checks.check_cases("x", [dict(a=1)], broken)
 
 
 def test_one_at_a_time_changes_a_single_parameter_per_case():
     cases = checks.one_at_a_time(dict(stride=1, padding=0, K=3), stride=[2], K=[1, 2])
-    assert cases == [dict(stride=1, padding=0, K=3), dict(stride=2, padding=0, K=3), dict(stride=1, padding=0, K=1),
-                     dict(stride=1, padding=0, K=2)]
+    assert cases == [
+        dict(stride=1, padding=0, K=3),
+        dict(stride=2, padding=0, K=3),
+        dict(stride=1, padding=0, K=1),
+        dict(stride=1, padding=0, K=2),
+    ]
     with pytest.raises(KeyError):
         checks.one_at_a_time(dict(stride=1), dilation=[2])
 
@@ -297,6 +316,7 @@ def test_one_at_a_time_changes_a_single_parameter_per_case():
 def test_check_together_says_which_part_is_wrong_and_which_are_right():
     def wrong():
         check_array(np.ones(2), np.zeros(2), "dx")
+
     with pytest.raises(AssertionError) as info:
         checks.check_together("conv2d_backward", dbias=lambda: None, dx=wrong, dweight=lambda: None)
     msg = str(info.value)
@@ -311,8 +331,10 @@ def test_calling_names_the_call_and_the_students_line():
         with checks.calling("conv(3x3 input)"):
             students_conv(np.zeros((3, 3)))
     msg = str(info.value)
-    assert msg.startswith("conv(3x3 input) raised ValueError: operands could not be broadcast") and \
-        "of your `students_conv`: return x[:, :2] + x[:, :3]" in msg
+    assert (
+        msg.startswith("conv(3x3 input) raised ValueError: operands could not be broadcast")
+        and "of your `students_conv`: return x[:, :2] + x[:, :3]" in msg
+    )
     with pytest.raises(NotImplementedError):
         with checks.calling("blank"):
             raise NotImplementedError
@@ -328,19 +350,30 @@ def test_check_cases_names_a_wrong_helper_first():
     def correct(H, K, P=0, S=1):
         return (H - K + 2 * P) // S + 1
 
-    namespace = {"check_cases": checks.check_cases, "run": run, "conv_output_size": conv_output_size,
-                 "correct": correct}
+    namespace = {
+        "check_cases": checks.check_cases,
+        "run": run,
+        "conv_output_size": conv_output_size,
+        "correct": correct,
+    }
     with pytest.raises(AssertionError) as info:
-        exec("check_cases('conv', [dict(padding=0), dict(padding=1)], run, "
-             "uses={'conv_output_size': (correct, [(5, 3, 0, 1), (5, 3, 1, 1)])})", namespace)
+        exec(
+            "check_cases('conv', [dict(padding=0), dict(padding=1)], run, "
+            "uses={'conv_output_size': (correct, [(5, 3, 0, 1), (5, 3, 1, 1)])})",
+            namespace,
+        )
     msg = str(info.value)
-    assert msg.startswith("conv: this test uses your conv_output_size, which is wrong "
-                          "(conv_output_size(5, 3, 1, 1) gave 4, expected 5)"), msg
+    assert msg.startswith(
+        "conv: this test uses your conv_output_size, which is wrong (conv_output_size(5, 3, 1, 1) gave 4, expected 5)"
+    ), msg
     assert "right when padding = 0, wrong when padding ≠ 0" in msg
     namespace["conv_output_size"] = correct
     with pytest.raises(AssertionError) as info:
-        exec("check_cases('conv', [dict(padding=0), dict(padding=1)], run, "
-             "uses={'conv_output_size': (correct, [(5, 3, 1, 1)])})", namespace)
+        exec(
+            "check_cases('conv', [dict(padding=0), dict(padding=1)], run, "
+            "uses={'conv_output_size': (correct, [(5, 3, 1, 1)])})",
+            namespace,
+        )
     assert "this test uses your" not in str(info.value)
 
 
@@ -353,18 +386,21 @@ def test_a_passing_test_cell_says_hidden_tests_still_run():
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from source_helpers.checks import check_int")])
     with running(nb, timeout=60) as kernel:
+
         def printed(source):
             return "".join(o.get("text", "") for o in kernel.run(source).outputs if o.get("output_type") == "stream")
+
         assert MESSAGE in printed('"""a visible test"""\ncheck_int(1, 1, "x")')
         assert MESSAGE not in printed('check_int(1, 2, "x")')  # a failing test says why, nothing more
-        assert MESSAGE not in printed("y = 1")                  # not a test cell
+        assert MESSAGE not in printed("y = 1")  # not a test cell
         kernel.run("import os; os.environ['NBGRADER_EXECUTION'] = 'autograde'")
-        assert MESSAGE not in printed('check_int(1, 1, "x")')   # while nbgrader grades, nothing extra
+        assert MESSAGE not in printed('check_int(1, 1, "x")')  # while nbgrader grades, nothing extra
 
 
 def test_check_cases_counts_numpys_own_errors_as_the_students():
     def run(axis):
         np.zeros((2, 2)).sum(axis=axis)  # numpy.exceptions.AxisError for axis 5
+
     with pytest.raises(AssertionError, match="AxisError: axis 5 is out of bounds"):
         checks.check_cases("sum", [dict(axis=1), dict(axis=5)], run)
 
@@ -372,6 +408,7 @@ def test_check_cases_counts_numpys_own_errors_as_the_students():
 def test_check_cases_keeps_a_tests_own_data_out_of_the_message():
     def run(H, _expected):
         assert H < 5, "wrong"
+
     with pytest.raises(AssertionError) as info:
         checks.check_cases("size", [dict(H=3, _expected=1), dict(H=7, _expected=1)], run)
     assert "the first is H=7:" in str(info.value) and "_expected" not in str(info.value)

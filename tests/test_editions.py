@@ -48,9 +48,12 @@ def _strip_comments(source: str) -> list[str]:
     import io
     import tokenize
 
-    return [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
-            if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
-            and not (t.type == tokenize.STRING and t.string.startswith(('"""', "'''")))]
+    return [
+        t.string
+        for t in tokenize.generate_tokens(io.StringIO(source).readline)
+        if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+        and not (t.type == tokenize.STRING and t.string.startswith(('"""', "'''")))
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- drift is caught
@@ -86,6 +89,7 @@ def test_a_code_cell_changed_in_the_korean_notebook_is_caught(scratch):
     def change(nb):
         cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
         cell.source += "\nassert True\n"
+
     _edit_korean(scratch, change)
     assert "is not what" in _problems(scratch)
 

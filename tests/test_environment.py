@@ -6,7 +6,7 @@ import tomllib
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from autograder.course import REPO
 
 
 def pyproject():
@@ -53,8 +53,9 @@ def test_pyproject_declares_what_the_workbook_imports():
 def test_readme_leads_with_the_two_commands_and_ci_runs_the_test_one():
     readme = (REPO / "README.md").read_text()
     blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", readme, re.S)
-    first_commands = [line.split("#")[0].strip() for line in blocks[0].splitlines()
-                      if line.strip() and not line.startswith("#")]
+    first_commands = [
+        line.split("#")[0].strip() for line in blocks[0].splitlines() if line.strip() and not line.startswith("#")
+    ]
     assert first_commands == ["make lab", "make test"]
     makefile = (REPO / "Makefile").read_text()
     assert re.search(r"^lab: \$\(STAMP\)", makefile, re.M) and re.search(r"^test: \$\(STAMP\)", makefile, re.M)

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder.course import REPO
 from tests.lab import LOOPBACK, _free_port
 
-REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the project's environment (.venv/bin), not activated below
 LESSON = "00_start_here"  # the quickest lesson to autograde
 
@@ -43,16 +43,24 @@ def fresh_clone(dest: Path) -> Path:
 def bare_env(tmp: Path) -> dict[str, str]:
     """No activated environment, no Jupyter settings of this machine's user."""
     path = [p for p in os.environ.get("PATH", "/usr/bin:/bin").split(os.pathsep) if Path(p) != BIN]
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "MPLBACKEND")}
-    env.update(PATH=os.pathsep.join(path), JUPYTER_CONFIG_DIR=str(tmp / "user-config"),
-               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), IPYTHONDIR=str(tmp / "ipython"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "MPLBACKEND")
+    }
+    env.update(
+        PATH=os.pathsep.join(path),
+        JUPYTER_CONFIG_DIR=str(tmp / "user-config"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        IPYTHONDIR=str(tmp / "ipython"),
+    )
     return env
 
 
 def nbgrader(clone: Path, env: dict, *args: str) -> str:
-    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=clone, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), *args], cwd=clone, env=env, capture_output=True, text=True, timeout=300
+    )
     log = done.stdout + done.stderr
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed on a fresh clone:\n{log[-3000:]}"
     assert "Traceback" not in log and "OperationalError" not in log, log[-3000:]
@@ -87,8 +95,16 @@ def test_formgrader_works_on_a_fresh_clone(tmp_path):
     env = bare_env(tmp_path)
     env["JUPYTER_CONFIG_PATH"] = ""  # what the Makefile sets for ROLE=instructor
     token, port = secrets.token_hex(16), _free_port()
-    argv = [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={clone}"]
+    argv = [
+        str(BIN / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={clone}",
+    ]
     if hasattr(os, "getuid") and os.getuid() == 0:
         argv.append("--allow-root")
     log = tmp_path / "lab.log"

@@ -16,9 +16,30 @@ NOTEBOOKS = sorted(REPO.glob("solutions/*/*.ipynb")) + sorted(REPO.glob("lessons
 # Key Korean terms, spelled as the lecture notes (the seeds) spell them. Each must appear in a seed and in
 # the glossary, so the list cannot drift from either.
 SEED_TERMS = [
-    "합성곱 신경망", "합성곱 계층", "필터", "커널", "특징 맵", "편향", "패딩", "스트라이드", "수용장",
-    "1x1 합성곱", "활성화 함수", "풀링 계층", "최대 풀링", "맥스 풀링", "평균 풀링", "완전 연결 계층", "전결합층",
-    "배치 정규화", "계층 정규화", "인스턴스 정규화", "그룹 정규화", "내부 공변량", "퓨전", "기울기 소실",
+    "합성곱 신경망",
+    "합성곱 계층",
+    "필터",
+    "커널",
+    "특징 맵",
+    "편향",
+    "패딩",
+    "스트라이드",
+    "수용장",
+    "1x1 합성곱",
+    "활성화 함수",
+    "풀링 계층",
+    "최대 풀링",
+    "맥스 풀링",
+    "평균 풀링",
+    "완전 연결 계층",
+    "전결합층",
+    "배치 정규화",
+    "계층 정규화",
+    "인스턴스 정규화",
+    "그룹 정규화",
+    "내부 공변량",
+    "퓨전",
+    "기울기 소실",
 ]
 
 # The seeds are not part of the repository; they sit beside it (shared/seeds) or where WORKBOOK_SEEDS says.

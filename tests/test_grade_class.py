@@ -30,8 +30,11 @@ from tests.harness import answer_sources, read
 # checked apart, by written_state)
 WRITTEN = set(answer_sources(read(REPO / "solutions" / C.LESSON / f"{C.LESSON}.ipynb")))
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("class-grading"),
-              pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (make test installs it)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("class-grading"),
+    pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (make test installs it)"),
+]
 
 ARGS = ["--jobs", "2", "--cell-timeout", "10", "--notebook-cpu", "120", "--memory-mb", "2048", "--no-progress"]
 
@@ -48,9 +51,12 @@ def graded(tmp_path_factory):
     cheats = C.cheating_submissions(student)
     for name, nb in cheats.items():
         C.write_submission(submitted, name, nb)
-    targets = {"gradebook": str(grading / "gradebook.db"), "grades_csv": str(grading / "grades.csv"),
-               "other_student": str(submitted / "solved" / C.LESSON / f"{C.LESSON}.ipynb"),
-               "solutions": str(REPO / "solutions" / C.LESSON / f"{C.LESSON}.ipynb")}
+    targets = {
+        "gradebook": str(grading / "gradebook.db"),
+        "grades_csv": str(grading / "grades.csv"),
+        "other_student": str(submitted / "solved" / C.LESSON / f"{C.LESSON}.ipynb"),
+        "solutions": str(REPO / "solutions" / C.LESSON / f"{C.LESSON}.ipynb"),
+    }
     C.write_submission(submitted, "cheat-escape", C.fill(student, {C.FIRST: C.escape_cheat(targets)}))
     files = C.file_cheats(targets)
     for name, code in files.items():
@@ -58,16 +64,33 @@ def graded(tmp_path_factory):
     reasons.update(C.hostile_submissions(submitted, student, honest["solved"]))
     other_before = (submitted / "solved" / C.LESSON / f"{C.LESSON}.ipynb").read_bytes()
     argv = [C.LESSON, "--submitted", str(submitted), "--grading-dir", str(grading), *ARGS]
-    run = subprocess.run([sys.executable, "-m", "autograder.grade_class", *argv], cwd=REPO, capture_output=True,
-                         text=True, timeout=1500, stdin=subprocess.DEVNULL)
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder.grade_class", *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        stdin=subprocess.DEVNULL,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     after = {p: p.read_bytes() for p in (grading / "gradebook.db", grading / "grades.csv")}
     time.sleep(2)  # a daemon left behind would rewrite them now
     db_url = "sqlite:///" + str(grading / "gradebook.db")
     cheat_names = sorted(cheats) + ["cheat-escape", *files, "cheat-link-notebook", "cheat-link-loop"]
-    return dict(root=root, submitted=submitted, grading=grading, argv=argv, summary=run.stdout, stderr=run.stderr,
-                db_url=db_url, reasons=reasons, cheats=cheat_names, other_before=other_before,
-                after=after, scores=cell_scores(db_url))
+    return dict(
+        root=root,
+        submitted=submitted,
+        grading=grading,
+        argv=argv,
+        summary=run.stdout,
+        stderr=run.stderr,
+        db_url=db_url,
+        reasons=reasons,
+        cheats=cheat_names,
+        other_before=other_before,
+        after=after,
+        scores=cell_scores(db_url),
+    )
 
 
 def cell_scores(db_url):
@@ -83,15 +106,22 @@ def cell_scores(db_url):
 def written_state(db_url):
     """Each student's written answers: (automatic score, needs a manual grade)."""
     with Gradebook(db_url) as gb:
-        return {sub.student.id: {g.name: (g.auto_score, g.needs_manual_grade) for g in sub.notebooks[0].grades
-                                 if g.name in WRITTEN}
-                for sub in gb.find_assignment(C.LESSON).submissions}
+        return {
+            sub.student.id: {
+                g.name: (g.auto_score, g.needs_manual_grade) for g in sub.notebooks[0].grades if g.name in WRITTEN
+            }
+            for sub in gb.find_assignment(C.LESSON).submissions
+        }
 
 
 def automatic_max(db_url):
     with Gradebook(db_url) as gb:
-        return sum(c.max_score for nb in gb.find_assignment(C.LESSON).notebooks for c in nb.grade_cells
-                   if c.name not in WRITTEN)
+        return sum(
+            c.max_score
+            for nb in gb.find_assignment(C.LESSON).notebooks
+            for c in nb.grade_cells
+            if c.name not in WRITTEN
+        )
 
 
 def total(scores):
@@ -144,7 +174,8 @@ def test_cheating_disturbs_no_one(graded):
     assert graded["scores"]["solved"] == cell_scores(graded["db_url"])["solved"]
     db = graded["grading"] / "gradebook.db"
     assert sqlite3.connect(db).execute("select count(*) from submitted_assignment").fetchone()[0] == len(
-        graded["scores"])
+        graded["scores"]
+    )
     other = graded["submitted"] / "solved" / C.LESSON / f"{C.LESSON}.ipynb"
     assert other.read_bytes() == graded["other_before"]
     assert not (REPO / "solutions" / C.LESSON / "planted.py").exists()
@@ -184,8 +215,14 @@ def test_the_instructors_terminal_sees_only_the_grader(graded):
 def test_cheats_that_fooled_the_kernel_are_flagged(graded):
     """Where the kernel reported points the verifier did not find, the submission is flagged."""
     flagged = graded["summary"].split("flags, not verdicts")[1]
-    for cheat in ("cheat-pre-run-hook", "cheat-do-execute", "cheat-ast-transformer", "cheat-code-objects",
-                  "cheat-sys-modules", "cheat-import-hook"):
+    for cheat in (
+        "cheat-pre-run-hook",
+        "cheat-do-execute",
+        "cheat-ast-transformer",
+        "cheat-code-objects",
+        "cheat-sys-modules",
+        "cheat-import-hook",
+    ):
         assert any(cheat in line and "the verifier computed 0" in line for line in flagged.splitlines()), cheat
         # the feedback the student gets shows the recorded score, not the kernel's (the displayhook makes
         # nbgrader's own autograde fail before it writes the notebook, so that one has no feedback)
@@ -259,13 +296,38 @@ def test_without_the_sandbox_a_student_who_kills_the_grader_costs_only_their_own
     student = C.student_version(tmp_path / "release")
     submitted = tmp_path / "submitted"
     C.write_submission(submitted, "solved", C.honest_submissions(student)["solved"])
-    C.write_submission(submitted, "cheat-kill-grader", C.fill(student, {C.FIRST: """
+    C.write_submission(
+        submitted,
+        "cheat-kill-grader",
+        C.fill(
+            student,
+            {
+                C.FIRST: """
 import os, signal
 os.kill(os.getppid(), signal.SIGKILL)
-"""}))
-    run = subprocess.run([sys.executable, "-m", "autograder.grade_class", C.LESSON, "--submitted", str(submitted),
-                          "--grading-dir", str(tmp_path / "grading"), "--no-sandbox", *ARGS],
-                         cwd=REPO, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+"""
+            },
+        ),
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.grade_class",
+            C.LESSON,
+            "--submitted",
+            str(submitted),
+            "--grading-dir",
+            str(tmp_path / "grading"),
+            "--no-sandbox",
+            *ARGS,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
     assert run.returncode == 1, run.stdout[-2000:]
     assert "NOT GRADED (1" in run.stdout and "cheat-kill-grader" in run.stdout.split("NOT GRADED")[1]
     assert "--no-sandbox" in run.stderr and "WARNING" in run.stderr
@@ -280,6 +342,8 @@ def test_a_cell_graded_with_reference_helpers_is_not_flagged_as_tampering():
     flagged = grade_class.disagreements(kernel, verifier, swapped)
     # the conv cell used the reference conv_output_size: kernel 0 < verifier 3 is expected, not suspicious;
     # a kernel that claims more than the verifier computed still is
-    assert flagged == ["nb/test_pool__visible: the notebook's kernel reported 2, the verifier computed 0 "
-                       "(the verifier's score is recorded)"]
+    assert flagged == [
+        "nb/test_pool__visible: the notebook's kernel reported 2, the verifier computed 0 "
+        "(the verifier's score is recorded)"
+    ]
     assert len(grade_class.disagreements(kernel, verifier)) == 2

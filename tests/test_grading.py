@@ -44,8 +44,11 @@ def sample_mutants(module):
 
 
 # Each lesson's class is graded once, by one worker (--dist loadgroup keeps a group on one worker).
-@pytest.fixture(scope="module", params=[pytest.param(m, marks=pytest.mark.xdist_group(f"grading-{m.LESSON}"))
-                                        for m in LESSON_MODULES], ids=lambda m: m.LESSON)
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(m, marks=pytest.mark.xdist_group(f"grading-{m.LESSON}")) for m in LESSON_MODULES],
+    ids=lambda m: m.LESSON,
+)
 def graded(request, tmp_path_factory):
     module = request.param
     lesson = module.LESSON
@@ -73,8 +76,16 @@ def graded(request, tmp_path_factory):
             # automatic points: the test cells; the written answers are a grader's (state kept apart)
             scores[name] = {g.name: (g.score, g.max_score) for g in nb.grades if g.name not in answers}
             written[name] = {g.name: (g.auto_score, g.needs_manual_grade) for g in nb.grades if g.name in answers}
-    return dict(lesson=lesson, root=root, api=api, scores=scores, written=written, db_url=db_url,
-                names=list(submissions), answers=answers)
+    return dict(
+        lesson=lesson,
+        root=root,
+        api=api,
+        scores=scores,
+        written=written,
+        db_url=db_url,
+        names=list(submissions),
+        answers=answers,
+    )
 
 
 def total(cells):
@@ -119,9 +130,20 @@ def test_feedback_and_grade_export(graded, tmp_path):
     test_ids = [grade_id(c) for c in grade_cells(read(solution_path(lesson)))]
     assert html.exists() and all(gid in html.read_text() for gid in test_ids)
     out = tmp_path / "grades.csv"
-    subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CourseDirectory.root={root}",
-                    f"--CourseDirectory.db_url={graded['db_url']}", f"--to={out}"],
-                   check=True, capture_output=True, cwd=root)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "export",
+            f"--CourseDirectory.root={root}",
+            f"--CourseDirectory.db_url={graded['db_url']}",
+            f"--to={out}",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=root,
+    )
     rows = {r["student_id"]: r for r in csv.DictReader(out.open())}
     auto_max = total(graded["scores"]["solved"])[1]
     assert float(rows["solved"]["max_score"]) == auto_max + written_points(graded)

@@ -28,12 +28,13 @@ from pathlib import Path
 
 import pytest
 
+from autograder.course import REPO
 from autograder.hub import Classroom, make_exchange
 from autograder.submissions import inspect_submission
 
-REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LESSON = "00_start_here"  # the quickest lesson: one exercise, two test cells
+
 
 def _skip_unless_accounts_can_be_made():
     if os.geteuid() != 0:
@@ -64,8 +65,11 @@ class Accounts:
 
     def add(self, name: str) -> Path:
         home = self.base / "home" / name
-        subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash",
-                        "--user-group", name], check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--user-group", name],
+            check=True,
+            capture_output=True,
+        )
         self.names.append(name)
         os.chmod(home, 0o700)  # Debian's useradd leaves homes readable by every user: check_accounts says so
         self.passwords[name] = secrets.token_urlsafe(12)
@@ -108,8 +112,7 @@ def room():
         for student in (ana, ben):
             accounts.add(student)
         subprocess.run(["chown", "-R", f"{instructor}:{instructor}", str(course)], check=True)
-        room = Classroom(instructor, [ana, ben], course_id=f"cnn-{tag}", exchange=base / "exchange",
-                         course_dir=course)
+        room = Classroom(instructor, [ana, ben], course_id=f"cnn-{tag}", exchange=base / "exchange", course_dir=course)
         make_exchange(room.exchange, room.course_id, instructor)
         room.accounts = accounts
         room.base = base
@@ -155,28 +158,55 @@ def shared_view(room: Classroom) -> list[str]:
     if not hidden:
         return []
     if len(hidden) > 1 or shutil.which("unshare") is None:
-        pytest.skip(f"this environment is inside {', '.join(map(str, hidden))}, which other accounts cannot "
-                    "enter (install it where all can read it, as README's class on JupyterHub says)")
-    (top, children), = hidden.items()
+        pytest.skip(
+            f"this environment is inside {', '.join(map(str, hidden))}, which other accounts cannot "
+            "enter (install it where all can read it, as README's class on JupyterHub says)"
+        )
+    ((top, children),) = hidden.items()
     stage = room.base / "stage"
     stage.mkdir(exist_ok=True)
-    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", VIEW, "sh", str(stage), str(top),
-            *children, "--"]
+    return [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "sh",
+        "-c",
+        VIEW,
+        "sh",
+        str(stage),
+        str(top),
+        *children,
+        "--",
+    ]
 
 
 def home(user: str) -> Path:
     return Path(pwd.getpwnam(user).pw_dir)
 
 
-def as_user(room: Classroom, user: str, *cmd: str, cwd: Path | None = None, check: bool = True,
-            timeout: int = 600) -> subprocess.CompletedProcess:
+def as_user(
+    room: Classroom, user: str, *cmd: str, cwd: Path | None = None, check: bool = True, timeout: int = 600
+) -> subprocess.CompletedProcess:
     """``cmd`` run as ``user`` (runuser), with nothing of root's environment: what the user's server gives."""
-    env = {"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "HOME": str(home(user)), "USER": user, "LOGNAME": user,
-           "LANG": "C.UTF-8", "SHELL": "/bin/bash", **room.user_environment(user)}
+    env = {
+        "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home(user)),
+        "USER": user,
+        "LOGNAME": user,
+        "LANG": "C.UTF-8",
+        "SHELL": "/bin/bash",
+        **room.user_environment(user),
+    }
     t0 = time.perf_counter()
-    done = subprocess.run([*shared_view(room), "runuser", "-u", user, "--", "env", "-i",
-                           *(f"{k}={v}" for k, v in env.items()), *cmd],
-                          cwd=cwd or home(user), capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [*shared_view(room), "runuser", "-u", user, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()), *cmd],
+        cwd=cwd or home(user),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     shown = [Path(cmd[0]).name, *(a for a in cmd[1:3] if "\n" not in a)]
     print(f"{time.perf_counter() - t0:6.1f} s  {user}: {' '.join(shown)}")  # pytest -s shows each step's time
     if check:
@@ -264,8 +294,9 @@ def test_a_class_releases_submits_grades_and_returns_feedback_through_the_exchan
     nbgrader(room, room.instructor, "collect", LESSON)
     for student in room.students:
         assert (grading / "submitted" / student / LESSON / f"{LESSON}.ipynb").is_file()
-    graded = as_user(room, room.instructor, "make", "grade", f"ARGS={LESSON} --jobs 2 --no-progress",
-                     cwd=room.course_dir)
+    graded = as_user(
+        room, room.instructor, "make", "grade", f"ARGS={LESSON} --jobs 2 --no-progress", cwd=room.course_dir
+    )
     log = graded.stdout + graded.stderr
     assert "graded 2" in log and "in the sandbox" in log, log[-3000:]
     assert "extra files" not in log and "submission_secret" not in log, log[-3000:]
@@ -287,33 +318,42 @@ def test_a_class_releases_submits_grades_and_returns_feedback_through_the_exchan
     # what one student must not reach of another's, nor of the instructor's: probed as each student
     for me, other in ((ben, ana), (ana, ben)):
         other_inbound = next(p for p in (exchange / "inbound").iterdir() if p.name.startswith(f"{other}+"))
-        seen = probe(room, me, {
-            "the other's home": home(other),
-            "the other's working copy": home(other) / LESSON / f"{LESSON}.ipynb",
-            "the other's fetched feedback": home(other) / LESSON / "feedback",
-            "the exchange's inbound (every submission)": exchange / "inbound",
-            "the exchange's released feedback (every student's)": exchange / "feedback",
-            "the instructor's course": room.course_dir,
-            "the gradebook": grading / "gradebook.db",
-            "the other's collected submission": grading / "submitted" / other / LESSON / f"{LESSON}.ipynb",
-            "the other's graded feedback": grading / "feedback" / other / LESSON / f"{LESSON}.html",
-            "the grades": grading / "grades.csv",
-            "(control) the released lesson": exchange / "outbound" / LESSON / f"{LESSON}.ipynb",
-            "(control) my own feedback": home(me) / LESSON / "feedback",
-        })
+        seen = probe(
+            room,
+            me,
+            {
+                "the other's home": home(other),
+                "the other's working copy": home(other) / LESSON / f"{LESSON}.ipynb",
+                "the other's fetched feedback": home(other) / LESSON / "feedback",
+                "the exchange's inbound (every submission)": exchange / "inbound",
+                "the exchange's released feedback (every student's)": exchange / "feedback",
+                "the instructor's course": room.course_dir,
+                "the gradebook": grading / "gradebook.db",
+                "the other's collected submission": grading / "submitted" / other / LESSON / f"{LESSON}.ipynb",
+                "the other's graded feedback": grading / "feedback" / other / LESSON / f"{LESSON}.html",
+                "the grades": grading / "grades.csv",
+                "(control) the released lesson": exchange / "outbound" / LESSON / f"{LESSON}.ipynb",
+                "(control) my own feedback": home(me) / LESSON / "feedback",
+            },
+        )
         assert {what for what, result in seen.items() if result != "PermissionError"} == {
-            "(control) the released lesson", "(control) my own feedback"}, seen
+            "(control) the released lesson",
+            "(control) my own feedback",
+        }, seen
         assert seen["(control) the released lesson"] == seen["(control) my own feedback"] == "allowed", seen
         # the exchange: released lesson readable, nothing else writable or movable
         tamper = as_user(room, me, str(BIN / "python"), "-c", TAMPER, str(exchange), str(other_inbound), check=False)
-        assert json.loads(tamper.stdout) == {"plant a file in outbound": "PermissionError",
-                                             "rename the course's folder": "PermissionError",
-                                             "replace the released lesson": "PermissionError",
-                                             "list the other's submission, its name known": "allowed"}
+        assert json.loads(tamper.stdout) == {
+            "plant a file in outbound": "PermissionError",
+            "rename the course's folder": "PermissionError",
+            "replace the released lesson": "PermissionError",
+            "list the other's submission, its name known": "allowed",
+        }
 
 
 TAMPER = """
 import json, os, sys
+from autograder.course import REPO
 course, other_inbound = sys.argv[1], sys.argv[2]
 out = {}
 def attempt(what, action):
@@ -354,9 +394,12 @@ def login(url: str, user: str, password: str):
     session = requests.Session()
     session.trust_env = False  # the hub is local: never through a proxy
     session.get(f"{url}/hub/login", timeout=30)
-    answer = session.post(f"{url}/hub/login", data={"username": user, "password": password,
-                                                     "_xsrf": session.cookies.get("_xsrf", "")},
-                          allow_redirects=False, timeout=60)
+    answer = session.post(
+        f"{url}/hub/login",
+        data={"username": user, "password": password, "_xsrf": session.cookies.get("_xsrf", "")},
+        allow_redirects=False,
+        timeout=60,
+    )
     return session, answer
 
 
@@ -388,8 +431,10 @@ def test_the_hub_logs_each_account_in_and_starts_its_server_as_that_account(room
     each server runs as its own account; the instructor's serves the course (Formgrader in the course list);
     a student's lists the course from the exchange and has no Formgrader."""
     if shutil.which("configurable-http-proxy") is None:
-        pytest.skip("configurable-http-proxy is not installed (npm install -g configurable-http-proxy; "
-                    "make test installs it when run as root)")
+        pytest.skip(
+            "configurable-http-proxy is not installed (npm install -g configurable-http-proxy; "
+            "make test installs it when run as root)"
+        )
     pytest.importorskip("jupyterhub", reason="the hub extra is not installed: pip install -e '.[test]'")
     from tests.lab import _free_port
 
@@ -398,12 +443,36 @@ def test_the_hub_logs_each_account_in_and_starts_its_server_as_that_account(room
     log = (room.base / "hub.log").open("w")
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
     hub = subprocess.Popen(
-        [*shared_view(room), str(BIN / "python"), "-m", "autograder.hub", "--instructor", room.instructor,
-         "--students", *room.students, "--course-id", room.course_id, "--exchange", str(room.exchange),
-         "--course-dir", str(room.course_dir), "--state-dir", str(room.base / "hub"),
-         "--", "--ip", "127.0.0.1", "--port", str(port), f"--JupyterHub.hub_port={hub_port}",
-         f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            *shared_view(room),
+            str(BIN / "python"),
+            "-m",
+            "autograder.hub",
+            "--instructor",
+            room.instructor,
+            "--students",
+            *room.students,
+            "--course-id",
+            room.course_id,
+            "--exchange",
+            str(room.exchange),
+            "--course-dir",
+            str(room.course_dir),
+            "--state-dir",
+            str(room.base / "hub"),
+            "--",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            f"--JupyterHub.hub_port={hub_port}",
+            f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     ana = room.students[0]
     uids = {user: pwd.getpwnam(user).pw_uid for user in room.users}
     try:
@@ -501,9 +570,11 @@ def test_each_server_gets_the_class_settings_and_students_no_formgrader(monkeypa
         assert (cfg.Exchange.root, cfg.CourseDirectory.course_id) == ("/srv/x/exchange", "c101")
     server = json.loads((HUB_CONFIG / "student" / "jupyter_server_config.json").read_text())
     extensions = server["ServerApp"]["jpserver_extensions"]
-    assert extensions == {"nbgrader.server_extensions.formgrader": False,
-                          "nbgrader.server_extensions.assignment_list": True,
-                          "nbgrader.server_extensions.course_list": False,
-                          "nbgrader.server_extensions.validate_assignment": True}
+    assert extensions == {
+        "nbgrader.server_extensions.formgrader": False,
+        "nbgrader.server_extensions.assignment_list": True,
+        "nbgrader.server_extensions.course_list": False,
+        "nbgrader.server_extensions.validate_assignment": True,
+    }
     lab = json.loads((HUB_CONFIG / "student" / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
     assert lab["@jupyter/nbgrader:formgrader"] and "@jupyter/nbgrader:assignment-list" not in lab

@@ -7,16 +7,15 @@ import ast
 import io
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import polib
 import pytest
 
+from autograder.course import REPO
 from autograder.lesson_strings import LESSONS_PO, lesson_strings
 from source_helpers import i18n
 
-REPO = Path(__file__).resolve().parent.parent
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
@@ -25,8 +24,13 @@ def _tr_literals() -> dict[str, str]:
     found = {}
     for path in sorted((REPO / "source_helpers").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr" and node.args
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "tr"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 found.setdefault(node.args[0].value, f"{path.relative_to(REPO)}:{node.lineno}")
     return found
 
@@ -67,10 +71,14 @@ def test_every_text_of_the_lessons_test_cells_has_korean():
     table = i18n.catalog("ko")
     missing = [f"{where[0]}: {text!r}" for text, where in strings.items() if text not in table]
     assert not missing, f"{len(missing)} texts of test cells with no Korean in {LESSONS_PO.name}:\n" + "\n".join(
-        missing[:40])
+        missing[:40]
+    )
     positional = re.compile(r"\{(\d+)\}")
-    wrong = [text for text in strings if text in table
-             and set(positional.findall(table[text])) != set(positional.findall(text))]
+    wrong = [
+        text
+        for text in strings
+        if text in table and set(positional.findall(table[text])) != set(positional.findall(text))
+    ]
     assert not wrong, f"Korean with other fields: {wrong[:10]}"
 
 
@@ -106,20 +114,28 @@ def test_check_array_english_is_unchanged(english):
     actual[0, 1, 2] = 0.5
     actual[1, 2, 3] = -2.0
     msg = _message(check_array, actual, expected, "conv out")
-    assert msg.startswith("conv out: 2 of 24 values differ (tolerance atol=1e-09 + rtol=1e-07*|expected|).\n"
-                          "  first differing index (0, 1, 2): expected 0.0, got 0.5\n"
-                          "  max abs error 2 at index (1, 2, 3)\n  Pattern: ")
+    assert msg.startswith(
+        "conv out: 2 of 24 values differ (tolerance atol=1e-09 + rtol=1e-07*|expected|).\n"
+        "  first differing index (0, 1, 2): expected 0.0, got 0.5\n"
+        "  max abs error 2 at index (1, 2, 3)\n  Pattern: "
+    )
     assert not HANGUL.search(_message(check_array, 2 * np.arange(1.0, 5.0), np.arange(1.0, 5.0)))
     assert "Pattern: every value is 2 times the expected one" in _message(
-        check_array, 2 * np.arange(1.0, 5.0), np.arange(1.0, 5.0))
+        check_array, 2 * np.arange(1.0, 5.0), np.arange(1.0, 5.0)
+    )
 
 
 def test_a_known_mistake_is_named_in_korean(korean):
     from source_helpers.checks import Mistake, check_array
 
     x = np.arange(1.0, 5.0)
-    msg = _message(check_array, 2 * x, x, "avg_pool2d_backward vs torch",
-                   mistakes=[Mistake("the gradient is not divided by K^2", 2 * x)])
+    msg = _message(
+        check_array,
+        2 * x,
+        x,
+        "avg_pool2d_backward vs torch",
+        mistakes=[Mistake("the gradient is not divided by K^2", 2 * x)],
+    )
     assert "알려진 실수" in msg
     assert i18n.catalog("ko")["the gradient is not divided by K^2"] in msg, msg
 
@@ -164,7 +180,8 @@ def test_quiz_check_in_korean_and_english(korean, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path / "en")
     assert _message(quiz.check_shape_form, (3, 4), 3, "q05") == "q05: expected 3 numbers, got 2: (3, 4)."
     assert _message(quiz.check_whole_number, 27000000, 7600, "q02", mistakes={27000000: "the 100 biases"}) == (
-        "q02: 27000000 is not right. It matches a known mistake: the 100 biases")
+        "q02: 27000000 is not right. It matches a known mistake: the 100 biases"
+    )
 
 
 def test_the_widgets_source_line_in_korean(korean):
@@ -187,7 +204,7 @@ def test_the_korean_font_draws_every_hangul_glyph_of_the_catalog():
     glyphs = "".join(sorted({c for t in texts for c in t if HANGUL.match(c)}))  # ✓ and ≠ are printed, not drawn
     fig = Figure(figsize=(8, 2))
     for i in range(0, len(glyphs), 80):
-        fig.text(0.01, 0.9 - 0.1 * (i // 80) % 0.9, glyphs[i:i + 80])
+        fig.text(0.01, 0.9 - 0.1 * (i // 80) % 0.9, glyphs[i : i + 80])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig.savefig(io.BytesIO(), format="png")
@@ -198,7 +215,8 @@ def test_labels_built_in_a_test_cell_are_translated(korean):
     assert i18n.shown("pool_output_size (window larger than the input)") == "pool_output_size (입력보다 큰 윈도우)"
     assert i18n.shown("running_mean after 7 steps") == "7단계 뒤의 running_mean"
     assert i18n.shown("pool_output_size(H=3, kernel_size=4, stride=1) (window does not fit)") == (
-        "pool_output_size(H=3, kernel_size=4, stride=1) (윈도우가 들어가지 않음)")
+        "pool_output_size(H=3, kernel_size=4, stride=1) (윈도우가 들어가지 않음)"
+    )
     assert i18n.shown("conv2d_forward vs torch") == "conv2d_forward (torch와 비교)"
 
 

@@ -21,8 +21,18 @@ import pytest
 from autograder import lms_export
 
 CANVAS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-MOODLE = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade", "Grade can be changed",
-          "Last modified (submission)", "Last modified (grade)", "Feedback comments"]
+MOODLE = [
+    "Identifier",
+    "Full name",
+    "Email address",
+    "Status",
+    "Grade",
+    "Maximum Grade",
+    "Grade can be changed",
+    "Last modified (submission)",
+    "Last modified (grade)",
+    "Feedback comments",
+]
 MOODLE_IMPORT_NEEDS = {"Identifier", "Grade", "Last modified (grade)"}
 NOW = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
 
@@ -51,9 +61,11 @@ def gradebook(tmp_path):
         gb.add_student("[x] y")
         gb.add_student("carol")
         stamp = datetime(2026, 11, 30, 12, 0)
-        for student, scores, manual in (("alice", {"output_size": 2, "conv_forward__hidden": 1.5}, 0.5),
-                                        ("bob", {"output_size": 2, "conv_forward__hidden": 3}, None),
-                                        ("[x] y", {"output_size": 0, "conv_forward__hidden": 0}, None)):
+        for student, scores, manual in (
+            ("alice", {"output_size": 2, "conv_forward__hidden": 1.5}, 0.5),
+            ("bob", {"output_size": 2, "conv_forward__hidden": 3}, None),
+            ("[x] y", {"output_size": 0, "conv_forward__hidden": 0}, None),
+        ):
             gb.add_submission("01_convolution", student, timestamp=stamp)
             for cell, score in scores.items():
                 grade = gb.find_grade(cell, "01_convolution", "01_convolution", student)
@@ -92,10 +104,13 @@ def test_canvas_gradebook_csv_has_canvas_columns_points_possible_and_one_row_per
 
 def test_roster_maps_students_to_lms_ids(gradebook, tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text("\ufeffstudent_id,name,email,section,canvas_id,sis_user_id,sis_login_id,moodle_identifier\n"
-                      "alice,\"Lovelace, Ada\",ada@uni.example,S1,1001,A-1,ada,Participant 555\n"
-                      "bob,\"Babbage, Charles\",cb@uni.example,S2,1002,B-2,,Participant 556\n"
-                      "dave,\"Doe, Dave\",,S1,1004,,,Participant 557\n", encoding="utf-8")
+    roster.write_text(
+        "\ufeffstudent_id,name,email,section,canvas_id,sis_user_id,sis_login_id,moodle_identifier\n"
+        'alice,"Lovelace, Ada",ada@uni.example,S1,1001,A-1,ada,Participant 555\n'
+        'bob,"Babbage, Charles",cb@uni.example,S2,1002,B-2,,Participant 556\n'
+        'dave,"Doe, Dave",,S1,1004,,,Participant 557\n',
+        encoding="utf-8",
+    )
     done = lms_export.export(gradebook, tmp_path / "out", roster=roster, now=NOW)
     table = rows(tmp_path / "out" / "canvas.csv")
     by_id = {r[1]: r for r in table[2:]}
@@ -126,8 +141,9 @@ def test_moodle_worksheet_has_moodles_columns_and_what_its_importer_reads(gradeb
     assert conv["alice"]["Grade"] == "4.00" and conv["alice"]["Status"] == "Submitted for grading"
     assert conv["alice"]["Full name"] == "Lovelace, Ada" and conv["alice"]["Email address"] == "ada@example.org"
     assert "Say why one filter works everywhere." in conv["alice"]["Feedback comments"]
-    assert datetime.fromisoformat(conv["alice"]["Last modified (submission)"]) == datetime(2026, 11, 30, 12, 0,
-                                                                                           tzinfo=timezone.utc)
+    assert datetime.fromisoformat(conv["alice"]["Last modified (submission)"]) == datetime(
+        2026, 11, 30, 12, 0, tzinfo=timezone.utc
+    )
     assert conv["carol"]["Status"] == "No submission" and conv["carol"]["Grade"] == "0.00"
     lms_export.export(gradebook, tmp_path / "scaled", now=NOW, moodle_max=100)
     scaled = {r[0]: r for r in rows(tmp_path / "scaled" / "moodle" / "01_convolution.csv")[1:]}
@@ -211,38 +227,98 @@ def test_command_line_reads_make_grades_folder(gradebook, tmp_path, capsys):
 def test_a_worksheet_downloaded_from_moodle_is_filled_in_and_kept_as_moodle_wrote_it(gradebook, tmp_path):
     """Moodle's own worksheet (its columns, a submission plugin's column, its Participant ids) gets grades,
     the grade's time and feedback; rows are matched by e-mail or a unique full name; the rest stay as they were."""
-    header = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade", "Grade can be changed",
-              "Last modified (submission)", "Online text", "Last modified (grade)", "Feedback comments"]
+    header = [
+        "Identifier",
+        "Full name",
+        "Email address",
+        "Status",
+        "Grade",
+        "Maximum Grade",
+        "Grade can be changed",
+        "Last modified (submission)",
+        "Online text",
+        "Last modified (grade)",
+        "Feedback comments",
+    ]
     downloaded = tmp_path / "worksheet.csv"
     with open(downloaded, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(header)
-        w.writerow(["Participant 555", "Ada Lovelace", "ADA@example.org", "Submitted for grading", "", "6.00", "Yes",
-                    "Monday, 30 November 2026, 12:00 PM", "", "-", ""])
-        w.writerow(["Participant 556", "Charles Babbage", "", "Submitted for grading", "", "6.00", "Yes", "-", "",
-                    "-", ""])
-        w.writerow(["Participant 777", "Zed Nobody", "zed@example.org", "No submission", "3.00", "6.00", "Yes",
-                    "-", "", "Sunday, 29 November 2026, 9:00 AM", "kept"])
+        w.writerow(
+            [
+                "Participant 555",
+                "Ada Lovelace",
+                "ADA@example.org",
+                "Submitted for grading",
+                "",
+                "6.00",
+                "Yes",
+                "Monday, 30 November 2026, 12:00 PM",
+                "",
+                "-",
+                "",
+            ]
+        )
+        w.writerow(
+            ["Participant 556", "Charles Babbage", "", "Submitted for grading", "", "6.00", "Yes", "-", "", "-", ""]
+        )
+        w.writerow(
+            [
+                "Participant 777",
+                "Zed Nobody",
+                "zed@example.org",
+                "No submission",
+                "3.00",
+                "6.00",
+                "Yes",
+                "-",
+                "",
+                "Sunday, 29 November 2026, 9:00 AM",
+                "kept",
+            ]
+        )
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\nbob,Charles Babbage\n")
-    done = lms_export.export(gradebook, tmp_path / "out", now=NOW, roster=roster,
-                             moodle_worksheets={"01_convolution": downloaded})
+    done = lms_export.export(
+        gradebook, tmp_path / "out", now=NOW, roster=roster, moodle_worksheets={"01_convolution": downloaded}
+    )
     table = rows(tmp_path / "out" / "moodle" / "01_convolution.csv")
     assert table[0] == header and MOODLE_IMPORT_NEEDS <= set(table[0])
     ada, bob, zed = (dict(zip(header, r, strict=True)) for r in table[1:])
     assert ada["Identifier"] == "Participant 555" and ada["Grade"] == "4.00"
     assert datetime.fromisoformat(ada["Last modified (grade)"]) == NOW and "4 / 6 points" in ada["Feedback comments"]
     assert bob["Grade"] == "5.00"  # matched by the roster's name (no e-mail in the row)
-    assert zed == dict(zip(header, ["Participant 777", "Zed Nobody", "zed@example.org", "No submission", "3.00",
-                                    "6.00", "Yes", "-", "", "Sunday, 29 November 2026, 9:00 AM", "kept"], strict=True))
+    assert zed == dict(
+        zip(
+            header,
+            [
+                "Participant 777",
+                "Zed Nobody",
+                "zed@example.org",
+                "No submission",
+                "3.00",
+                "6.00",
+                "Yes",
+                "-",
+                "",
+                "Sunday, 29 November 2026, 9:00 AM",
+                "kept",
+            ],
+            strict=True,
+        )
+    )
     notes = " ".join(done["warnings"])
     assert "Participant 777" in notes and "not in Moodle's worksheet: [x] y" in notes
     assert rows(tmp_path / "out" / "moodle" / "03_pooling.csv")[0] == MOODLE  # no worksheet given: written anew
     with pytest.raises(ValueError, match="not a Moodle grading worksheet"):
         roster.write_text("Name,Grade\n")
         lms_export.export(gradebook, tmp_path / "bad", moodle_worksheets={"01_convolution": roster})
-    assert lms_export.main(["--grading-dir", str(tmp_path), "--moodle-worksheet", f"01_convolution={downloaded}",
-                            "01_convolution"]) == 0
+    assert (
+        lms_export.main(
+            ["--grading-dir", str(tmp_path), "--moodle-worksheet", f"01_convolution={downloaded}", "01_convolution"]
+        )
+        == 0
+    )
     with pytest.raises(SystemExit):
         lms_export.main(["--grading-dir", str(tmp_path), "--moodle-worksheet", "no-equals-sign"])
 

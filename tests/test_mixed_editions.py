@@ -26,9 +26,12 @@ EN, KO = "00_start_here", "00_start_here_ko"
 WRITTEN = set(answer_sources(read(solution_path(EN))))
 HANGUL = re.compile("[가-힣]")
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("class-grading"),
-              pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (make test installs it)"),
-              pytest.mark.skipif(not (REPO / "solutions" / KO).exists(), reason="no Korean edition built")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("class-grading"),
+    pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (make test installs it)"),
+    pytest.mark.skipif(not (REPO / "solutions" / KO).exists(), reason="no Korean edition built"),
+]
 
 ARGS = ["--jobs", "2", "--cell-timeout", "30", "--notebook-cpu", "120", "--memory-mb", "2048", "--no-progress"]
 
@@ -68,9 +71,24 @@ def graded(tmp_path_factory):
         for assignment, nb, when in handed_in:
             path = C.write_submission(submitted, student, nb, lesson=assignment)
             (path.parent / "timestamp.txt").write_text(when)
-    run = subprocess.run([sys.executable, "-m", "autograder.grade_class", EN, "--submitted", str(submitted),
-                          "--grading-dir", str(grading), *ARGS], cwd=REPO, capture_output=True, text=True,
-                         timeout=1500, stdin=subprocess.DEVNULL)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.grade_class",
+            EN,
+            "--submitted",
+            str(submitted),
+            "--grading-dir",
+            str(grading),
+            *ARGS,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        stdin=subprocess.DEVNULL,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     db_url = "sqlite:///" + str(grading / "gradebook.db")
     return dict(root=root, grading=grading, db_url=db_url, scores=scores_of(db_url), summary=run.stdout)
@@ -86,10 +104,16 @@ def test_one_run_grades_both_editions_and_the_same_answers_score_the_same(graded
 
 def test_each_student_reads_the_messages_of_their_edition(graded):
     def failure_text(student, assignment):
-        nb = nbformat.read(graded["grading"] / "autograded" / student / assignment / f"{assignment}.ipynb",
-                           as_version=4)
-        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                  if o.get("output_type") == "error" and "Assertion" in o.get("ename", "")]
+        nb = nbformat.read(
+            graded["grading"] / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4
+        )
+        errors = [
+            o
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.get("outputs", [])
+            if o.get("output_type") == "error" and "Assertion" in o.get("ename", "")
+        ]
         return "\n".join(o.get("evalue", "") + "".join(o.get("traceback", [])) for o in errors)
 
     english, korean = failure_text("cy", EN), failure_text("dahye", KO)

@@ -36,8 +36,11 @@ def test_every_lesson_has_a_student_version():
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
 def test_notebooks_are_committed_without_outputs(path):
     nb = json.loads(path.read_text())
-    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
-             and (c.get("outputs") or c.get("execution_count") is not None)]
+    dirty = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
     assert not dirty, f"{path.name}: cells {dirty} have outputs; run `make clean-notebooks`"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
@@ -105,8 +108,10 @@ WRITTEN = [lesson for lesson in LESSONS if lesson[:2] in {f"{n:02d}" for n in ra
 
 
 # what an answer cell's example and rubric, and its question, are headed with, in each edition
-WRITTEN_MARKERS = {False: ("**Example answer.**", "**Rubric", "Written question"),
-                   True: ("**예시 답안.**", "**채점 기준", "서술형 문제")}
+WRITTEN_MARKERS = {
+    False: ("**Example answer.**", "**Rubric", "Written question"),
+    True: ("**예시 답안.**", "**채점 기준", "서술형 문제"),
+}
 
 
 @pytest.mark.parametrize("lesson", WRITTEN)
@@ -146,12 +151,16 @@ def test_student_version_holds_no_example_answer_or_rubric(lesson):
 def test_lessons_equal_what_nbgrader_generates(lesson, tmp_path):
     generated = generate_student_version(lesson, tmp_path)
     produced = sorted(p.relative_to(generated) for p in generated.rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(REPO / "lessons" / lesson) for p in (REPO / "lessons" / lesson).rglob("*")
-                       if p.is_file() and ".ipynb_checkpoints" not in p.parts)
+    committed = sorted(
+        p.relative_to(REPO / "lessons" / lesson)
+        for p in (REPO / "lessons" / lesson).rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts
+    )
     assert produced == committed
     for rel in produced:
         assert (generated / rel).read_bytes() == (REPO / "lessons" / lesson / rel).read_bytes(), (
-            f"lessons/{lesson}/{rel} is out of date: run `make lessons`")
+            f"lessons/{lesson}/{rel} is out of date: run `make lessons`"
+        )
 
 
 # Every solution runs top to bottom in well under a minute on a 2-core CPU (WORKBOOK 9). The budget is
@@ -173,8 +182,9 @@ def test_budget_exceptions_name_lessons():
 
 @pytest.mark.slow
 def test_running_times_every_cell_and_lists_the_slowest():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in
-                                         ("x = 1", "import time\ntime.sleep(1.5)", "y = 2")])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(src) for src in ("x = 1", "import time\ntime.sleep(1.5)", "y = 2")]
+    )
     with running(nb) as kernel:
         pass
     assert set(kernel.seconds) == {0, 1, 2} and kernel.seconds[1] >= 1.5 and kernel.started > 0
@@ -195,11 +205,21 @@ def test_solution_executes_cleanly_with_full_marks(lesson):
     slowest = "\n".join([f"{kernel.started:6.1f} s  starting the kernel"] + kernel.slowest())
     took = f"{own:.0f} s ({seconds:.0f} s, of which {crowded:.0f} s waiting for a CPU other processes held)"
     print(f"{lesson}: executed in {took}; slowest:\n{slowest}")
-    errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells) if c.cell_type == "code"
-              for o in c.outputs if o.output_type == "error"]
+    errors = [
+        (i, o.get("ename"), o.get("evalue"))
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert not errors
-    stderr = [(i, o.text[:200]) for i, c in enumerate(nb.cells) if c.cell_type == "code"
-              for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+    stderr = [
+        (i, o.text[:200])
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "stream" and o.name == "stderr"
+    ]
     assert not stderr, "output on stderr (nbgrader would score such a test cell 0)"
     grades = executed_grades(nb)
     points = {grade_id(c): c.metadata.nbgrader["points"] for c in grade_cells(nb)}
@@ -214,6 +234,12 @@ def test_no_lesson_says_a_pass_means_done(path):
     passing test prints nothing, or that all tests passed."""
     nb = json.loads(path.read_text())
     text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown").lower()
-    for claim in ("prints nothing", "all tests passed", "all tests pass",
-                  "아무것도 출력하지 않", "모든 테스트를 통과", "모든 테스트 통과"):  # the Korean edition's words
+    for claim in (
+        "prints nothing",
+        "all tests passed",
+        "all tests pass",
+        "아무것도 출력하지 않",
+        "모든 테스트를 통과",
+        "모든 테스트 통과",
+    ):  # the Korean edition's words
         assert claim not in text, claim

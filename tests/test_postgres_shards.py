@@ -31,8 +31,17 @@ LESSON = "03_pooling"  # quick test cells, and written answers (rows a grader co
 # Shard 1/2 holds blank and two wrong ones (three to grade: it is killed after the first);
 # 2/2 the solved one and an unreadable notebook.
 CLASS = ["solved", "blank", "wrong-max_pool2d_backward", "wrong-pool_output_size", "bad-json"]
-ARGS = ["--cell-timeout", "30", "--notebook-cpu", "120", "--memory-mb", "2048", "--no-progress", "--no-feedback",
-        *([] if sandbox.available() else ["--no-sandbox"])]  # the sandbox is make grade's; tested elsewhere
+ARGS = [
+    "--cell-timeout",
+    "30",
+    "--notebook-cpu",
+    "120",
+    "--memory-mb",
+    "2048",
+    "--no-progress",
+    "--no-feedback",
+    *([] if sandbox.available() else ["--no-sandbox"]),
+]  # the sandbox is make grade's; tested elsewhere
 TABLES = ["student", "submitted_assignment", "submitted_notebook", "grade", "comment"]
 
 
@@ -80,12 +89,32 @@ def grader(server, submitted, workdir, database, *extra, tmp=None):
     process group of its own (to be killed with its workers); ``tmp``: where its scratch course goes."""
     url = postgres.create_database(server, database)
     n = len(list(workdir.glob("*.log")))
-    argv = [sys.executable, "-m", "autograder.grade_class", LESSON, "--submitted", str(submitted),
-            "--grading-dir", str(workdir / f"grading{n}"), "--db", url, *ARGS, *extra]
+    argv = [
+        sys.executable,
+        "-m",
+        "autograder.grade_class",
+        LESSON,
+        "--submitted",
+        str(submitted),
+        "--grading-dir",
+        str(workdir / f"grading{n}"),
+        "--db",
+        url,
+        *ARGS,
+        *extra,
+    ]
     log = open(workdir / f"grader{n}.log", "w+")
     env = {**os.environ, "TMPDIR": str(tmp)} if tmp else None
-    proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            text=True, start_new_session=True, env=env)
+    proc = subprocess.Popen(
+        argv,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+        env=env,
+    )
     proc.log = log
     return proc
 
@@ -122,8 +151,12 @@ def merged_students(url):
     with psycopg.connect(url) as conn:
         if not conn.execute("SELECT to_regclass(%s)", (grade_class.MANIFEST_TABLE,)).fetchone()[0]:
             return []
-        return [k for (k,) in conn.execute(f"SELECT key FROM {grade_class.MANIFEST_TABLE} WHERE key LIKE %s",
-                                           (LESSON + "/%",))]
+        return [
+            k
+            for (k,) in conn.execute(
+                f"SELECT key FROM {grade_class.MANIFEST_TABLE} WHERE key LIKE %s", (LESSON + "/%",)
+            )
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +198,11 @@ def _kill_and_resume(server, submitted, work, first):
     killed_after = merged_students(url)
     again = grader(server, submitted, work, "sharded", "--shard", "1/2", "--jobs", "1")
     outs = {"again": finish(again), "second": finish(second), "killed": output(first)}
-    return dict(outs=outs, merged_before_kill=[k for k in killed_after if k.split("/")[1] in shard_of(1)],
-                rows=rows(server, "sharded"))
+    return dict(
+        outs=outs,
+        merged_before_kill=[k for k in killed_after if k.split("/")[1] in shard_of(1)],
+        rows=rows(server, "sharded"),
+    )
 
 
 def test_the_shards_split_the_class_and_both_have_work():
@@ -202,8 +238,13 @@ def test_make_db_starts_a_server_that_make_grade_can_use():
         pytest.skip(str(exc))
     folder = Path(tempfile.mkdtemp(prefix="workbook-db-"))  # not in pytest's folder: the postgres user can't enter it
     try:
-        run = subprocess.run([sys.executable, "-m", "autograder.postgres", "start", "--dir", str(folder)],
-                             cwd=REPO, capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [sys.executable, "-m", "autograder.postgres", "start", "--dir", str(folder)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stderr
         url = run.stdout.strip()
         assert url.startswith("postgresql://grader:") and url.endswith("/gradebook"), url
@@ -212,10 +253,22 @@ def test_make_db_starts_a_server_that_make_grade_can_use():
 
         with psycopg.connect(url) as conn:  # the grader's user may create the gradebook's tables
             conn.execute("CREATE TABLE probe (id int)")
-        assert subprocess.run([sys.executable, "-m", "autograder.postgres", "url", "--dir", str(folder)], cwd=REPO,
-                              capture_output=True, text=True).stdout.strip() == url
-        stop = subprocess.run([sys.executable, "-m", "autograder.postgres", "stop", "--dir", str(folder)], cwd=REPO,
-                              capture_output=True, text=True, timeout=120)
+        assert (
+            subprocess.run(
+                [sys.executable, "-m", "autograder.postgres", "url", "--dir", str(folder)],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            == url
+        )
+        stop = subprocess.run(
+            [sys.executable, "-m", "autograder.postgres", "stop", "--dir", str(folder)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert stop.returncode == 0 and not postgres.running(folder), stop.stderr
     finally:
         postgres.stop(folder)

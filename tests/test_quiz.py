@@ -26,6 +26,7 @@ def test_each_question_is_graded_on_its_own():
     points = {grade_id(c): c.metadata.nbgrader["points"] for c in tests}
     assert len(refs) == 22 and all(f"test_{q}__answer" in points for q in refs)
     with running(nb, env={"NBGRADER_EXECUTION": "autograde"}) as kernel:
+
         def grades():
             return {grade_id(c): kernel.grade(c) for c in tests}
 
@@ -65,8 +66,9 @@ def test_not_whole_numbers_are_refused(value):
         quiz.check_whole_number_form(value, "q")
 
 
-@pytest.mark.parametrize("value", [(32, 29, 29), [32, 29, 29], torch.Size([32, 29, 29]), np.array([32, 29, 29]),
-                                   (32.0, np.int64(29), 29)])
+@pytest.mark.parametrize(
+    "value", [(32, 29, 29), [32, 29, 29], torch.Size([32, 29, 29]), np.array([32, 29, 29]), (32.0, np.int64(29), 29)]
+)
 def test_shapes_in_any_sequence_form(value):
     quiz.check_shape_form(value, 3, "q")
     quiz.check_shape_answer(value, (32, 29, 29), "q")
@@ -118,8 +120,12 @@ def test_objects_that_imitate_numbers_are_refused():
         def __float__(self):
             return 7600.0
 
-    for check in (lambda v: quiz.check_whole_number(v, 7600, "q"), lambda v: quiz.check_shape_answer(v, (1,), "q"),
-                  lambda v: quiz.check_letter(v, "b", "q"), lambda v: quiz.check_bool(v, False, "q")):
+    for check in (
+        lambda v: quiz.check_whole_number(v, 7600, "q"),
+        lambda v: quiz.check_shape_answer(v, (1,), "q"),
+        lambda v: quiz.check_letter(v, "b", "q"),
+        lambda v: quiz.check_bool(v, False, "q"),
+    ):
         with pytest.raises(AssertionError):
             check(Always())
 
@@ -128,8 +134,14 @@ def _hidden_answers(nb) -> dict[str, tuple[str, object]]:
     """question -> (kind, expected value), read from the hidden value checks of the solution notebook."""
     import ast
 
-    kinds = {"check_whole_number": "whole", "check_shape_answer": "shape", "check_axes_answer": "axes",
-             "check_letter": "letter", "check_bool": "bool", "check_number": "number"}
+    kinds = {
+        "check_whole_number": "whole",
+        "check_shape_answer": "shape",
+        "check_axes_answer": "axes",
+        "check_letter": "letter",
+        "check_bool": "bool",
+        "check_number": "number",
+    }
     answers = {}
     for cell in grade_cells(nb):
         hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].replace("### END HIDDEN TESTS", "")

@@ -49,8 +49,17 @@ def test_only_the_allow_list_is_readable_and_only_its_folder_writable(probe, tmp
     secret = tmp_path / "private-solutions" / "01_convolution.ipynb"  # an instructor's private copy
     secret.parent.mkdir()
     secret.write_text("hidden tests")
-    targets = [str(secret), str(REPO / "solutions"), str(REPO / "autograder" / "grading"), str(REPO / "README.md"),
-               "/root", "/home", "/etc/shadow", "/etc/hostname", "/work"]
+    targets = [
+        str(secret),
+        str(REPO / "solutions"),
+        str(REPO / "autograder" / "grading"),
+        str(REPO / "README.md"),
+        "/root",
+        "/home",
+        "/etc/shadow",
+        "/etc/hostname",
+        "/work",
+    ]
     result, error = probe(f"""
 import os
 result = {{}}
@@ -68,8 +77,13 @@ for path in ("/usr/evil", {str(REPO / "source_helpers" / "evil.py")!r}, "/tmp/ok
 """)
     assert error is None, error
     for path in targets:
-        assert result[path] in ("refused", []) or path == "/work" and result[path] == ["main"] or \
-            path in ("/root",) and result[path] == [".pyenv"], (path, result[path])
+        assert (
+            result[path] in ("refused", [])
+            or path == "/work"
+            and result[path] == ["main"]
+            or path in ("/root",)
+            and result[path] == [".pyenv"]
+        ), (path, result[path])
     assert "hidden tests" not in repr(result)
     assert result["wrote /usr/evil"] is False and result[f"wrote {REPO / 'source_helpers' / 'evil.py'}"] is False
     assert result["wrote mine.txt"] is True and result["wrote /tmp/ok"] is True
@@ -119,7 +133,8 @@ needs_cgroup = pytest.mark.skipif(sandbox.Cgroup.create(64, 8) is None, reason="
 
 @needs_cgroup
 def test_the_process_count_holds_for_the_whole_tree(probe):
-    result, _ = probe("""
+    result, _ = probe(
+        """
 import os, time
 result = 0
 for _ in range(300):
@@ -131,13 +146,16 @@ for _ in range(300):
         time.sleep(30)
         os._exit(0)
     result += 1
-""", processes=32)
+""",
+        processes=32,
+    )
     assert 0 < result < 32
 
 
 @needs_cgroup
 def test_the_memory_limit_holds_for_the_whole_tree(probe):
-    result, _ = probe("""
+    result, _ = probe(
+        """
 import os, time
 children = []
 for _ in range(3):
@@ -148,7 +166,10 @@ for _ in range(3):
         os._exit(0)
     children.append(pid)
 result = [os.waitpid(pid, 0)[1] for pid in children]
-""", memory_mb=900, timeout=60)
+""",
+        memory_mb=900,
+        timeout=60,
+    )
     assert result is not None and any(status != 0 for status in result), result
 
 
@@ -156,7 +177,8 @@ result = [os.waitpid(pid, 0)[1] for pid in children]
 def test_nothing_the_student_started_outlives_it(probe, tmp_path, cgroup):
     if cgroup and sandbox.Cgroup.create(64, 8) is None:
         pytest.skip("no writable cgroups here")
-    result, _ = probe("""
+    result, _ = probe(
+        """
 import os, time
 if os.fork() == 0:          # a daemon: double fork, new session, writes forever
     os.setsid()
@@ -168,7 +190,9 @@ if os.fork() == 0:          # a daemon: double fork, new session, writes forever
     os._exit(0)
 time.sleep(0.3)
 result = os.path.getsize("beat")
-""", cgroup=cgroup)
+""",
+        cgroup=cgroup,
+    )
     assert result > 0
     beat = next(tmp_path.glob("home*/beat"))
     size = beat.stat().st_size

@@ -35,8 +35,14 @@ def spec_for(tmp_path):
 
 
 def verdict(lesson, submitted, tmp_path, **kw):
-    return verify.verify_notebook(read(solution_path(lesson)), submitted, assignment=lesson,
-                                  sandbox_spec=spec_for(tmp_path), cell_timeout=60, **kw)
+    return verify.verify_notebook(
+        read(solution_path(lesson)),
+        submitted,
+        assignment=lesson,
+        sandbox_spec=spec_for(tmp_path),
+        cell_timeout=60,
+        **kw,
+    )
 
 
 def filled(lesson, sources: dict[str, str]):
@@ -71,8 +77,9 @@ def test_mutants_lose_marks_and_alternatives_score_full(module, tmp_path):
         if seen[mutant.exercise] > MUTANTS_PER_EXERCISE.get(lesson, 10**6):
             continue
         mine = {t for t in tests if function_of(t) == mutant.exercise}
-        v = verdict(lesson, filled(lesson, {**refs, mutant.exercise: mutant.source(refs[mutant.exercise])}),
-                    tmp_path, only=mine)
+        v = verdict(
+            lesson, filled(lesson, {**refs, mutant.exercise: mutant.source(refs[mutant.exercise])}), tmp_path, only=mine
+        )
         if all(v.scores[t] == v.max_scores[t] for t in mine):
             survivors.append(f"{mutant.exercise}: {mutant.mistake}")
     assert not survivors, f"mutants the verifier gave full marks: {survivors}"
@@ -89,8 +96,15 @@ WRONG = "\ndef conv_output_size(H, K, P=0, S=1):\n    return 0\n"
 # has none of its own, and a few aimed at the verifier's own channel.
 KERNEL_ATTACKS = {
     name: C.CHEATS[name] + ("" if "def conv_output_size" in C.CHEATS[name] else WRONG)
-    for name in ("cheat-pre-run-hook", "cheat-code-objects", "cheat-sys-modules", "cheat-import-hook",
-                 "cheat-rebind-numpy", "cheat-float-frame", "cheat-always-equal")
+    for name in (
+        "cheat-pre-run-hook",
+        "cheat-code-objects",
+        "cheat-sys-modules",
+        "cheat-import-hook",
+        "cheat-rebind-numpy",
+        "cheat-float-frame",
+        "cheat-always-equal",
+    )
 } | {
     "NumPy rebound before the checks are imported": """
 import numpy as np
@@ -127,8 +141,14 @@ def test_attacks_that_fool_a_kernel_earn_nothing(attack, tmp_path):
     if attack == "hangs":
         student = filled(LESSON, {"conv_output_size": KERNEL_ATTACKS[attack]})
     only = {"test_conv_output_size__visible", "test_conv_output_size__hidden", "test_conv_counts__visible"}
-    v = verify.verify_notebook(read(solution_path(LESSON)), student, assignment=LESSON,
-                               sandbox_spec=spec_for(tmp_path), cell_timeout=5, only=only)
+    v = verify.verify_notebook(
+        read(solution_path(LESSON)),
+        student,
+        assignment=LESSON,
+        sandbox_spec=spec_for(tmp_path),
+        cell_timeout=5,
+        only=only,
+    )
     assert v.scores["test_conv_output_size__visible"] == 0
     assert v.scores["test_conv_output_size__hidden"] == 0
     # conv_counts is blank too: nothing earned there either, and the run went on to it
@@ -141,8 +161,14 @@ def test_correct_answers_still_count_after_a_hang_in_another_cell(tmp_path):
     hang = refs["same_padding_receptive_field"].replace('"""Padding per side', 'while True:\n        pass\n    """')
     student = filled(LESSON, {**refs, "same_padding_receptive_field": hang})
     only = {"test_same_padding_receptive_field__visible", "test_conv2d_forward_naive__visible"}
-    v = verify.verify_notebook(read(solution_path(LESSON)), student, assignment=LESSON,
-                               sandbox_spec=spec_for(tmp_path), cell_timeout=3, only=only)
+    v = verify.verify_notebook(
+        read(solution_path(LESSON)),
+        student,
+        assignment=LESSON,
+        sandbox_spec=spec_for(tmp_path),
+        cell_timeout=3,
+        only=only,
+    )
     assert v.scores["test_same_padding_receptive_field__visible"] == 0
     assert v.scores["test_conv2d_forward_naive__visible"] == 2
     assert any("restarted" in n for n in v.notes)
@@ -155,9 +181,13 @@ import torch
 def conv_output_size(H, K, P=0, S=1):
     return torch.nn.functional.conv1d(torch.zeros(1, 1, H), torch.zeros(1, 1, K), stride=S, padding=P).shape[-1]
 """
-    v = verify.verify_notebook(read(solution_path(LESSON)), filled(LESSON, {**refs, "conv_output_size": uses_torch}),
-                               assignment=LESSON, sandbox_spec=spec_for(tmp_path), only={
-                                   "test_conv_output_size__visible"})
+    v = verify.verify_notebook(
+        read(solution_path(LESSON)),
+        filled(LESSON, {**refs, "conv_output_size": uses_torch}),
+        assignment=LESSON,
+        sandbox_spec=spec_for(tmp_path),
+        only={"test_conv_output_size__visible"},
+    )
     assert v.scores["test_conv_output_size__visible"] == 0
     assert "torch" in v.failures["test_conv_output_size__visible"] or any("torch" in n for n in v.notes)
 
@@ -170,8 +200,12 @@ def test_in_place_changes_reach_the_test_as_in_one_process(tmp_path):
     assert v.scores["test_batchnorm_forward__visible"] == v.max_scores["test_batchnorm_forward__visible"]
     not_in_place = refs["batchnorm_forward"].replace("running_mean[:] =", "running_mean =")
     assert not_in_place != refs["batchnorm_forward"]
-    v = verdict(lesson, filled(lesson, {**refs, "batchnorm_forward": not_in_place}), tmp_path,
-                only={"test_batchnorm_forward__visible"})
+    v = verdict(
+        lesson,
+        filled(lesson, {**refs, "batchnorm_forward": not_in_place}),
+        tmp_path,
+        only={"test_batchnorm_forward__visible"},
+    )
     assert v.scores["test_batchnorm_forward__visible"] == 0
 
 
@@ -186,8 +220,14 @@ def roundtrip(value, handle=None):
 
 def test_plain_values_cross_unchanged():
     rng = np.random.default_rng(3)
-    value = {"x": rng.standard_normal((2, 3)).astype(np.float32), "n": 10**30, "f": float("nan"),
-             "t": (1, "a", None, True, np.int64(7), np.float64(2.5)), "l": [np.arange(4), 1j], 3: b"".hex()}
+    value = {
+        "x": rng.standard_normal((2, 3)).astype(np.float32),
+        "n": 10**30,
+        "f": float("nan"),
+        "t": (1, "a", None, True, np.int64(7), np.float64(2.5)),
+        "l": [np.arange(4), 1j],
+        3: b"".hex(),
+    }
     back = roundtrip(value)
     assert back["x"].dtype == np.float32 and np.array_equal(back["x"], value["x"])
     assert back["n"] == 10**30 and back["f"] != back["f"]
@@ -197,18 +237,21 @@ def test_plain_values_cross_unchanged():
     assert g.standard_normal() == np.random.default_rng(5).standard_normal()
 
 
-@pytest.mark.parametrize("tree, buffers", [
-    ({"A": 0, "d": "|O", "s": [1]}, [b"\0" * 8]),          # object arrays
-    ({"A": 0, "d": "<f8", "s": [3]}, [b"\0" * 8]),         # buffer too short for the shape
-    ({"A": 1, "d": "<f8", "s": [1]}, [b"\0" * 8]),         # no such buffer
-    ({"A": 0, "d": "V8", "s": [1]}, [b"\0" * 8]),          # raw void
-    ({"H": 3}, []),                                         # a handle where none is allowed
-    ({"i": "1" * 5000}, []),                                # an enormous integer
-    ({"f": "nan(0x1)"}, []),
-    ({"Z": 1}, []),                                         # unknown tag
-    ({"R": 4}, []),                                         # reference to nothing
-    ({"D": [[{"L": []}, 1]]}, []),                          # unhashable key
-])
+@pytest.mark.parametrize(
+    "tree, buffers",
+    [
+        ({"A": 0, "d": "|O", "s": [1]}, [b"\0" * 8]),  # object arrays
+        ({"A": 0, "d": "<f8", "s": [3]}, [b"\0" * 8]),  # buffer too short for the shape
+        ({"A": 1, "d": "<f8", "s": [1]}, [b"\0" * 8]),  # no such buffer
+        ({"A": 0, "d": "V8", "s": [1]}, [b"\0" * 8]),  # raw void
+        ({"H": 3}, []),  # a handle where none is allowed
+        ({"i": "1" * 5000}, []),  # an enormous integer
+        ({"f": "nan(0x1)"}, []),
+        ({"Z": 1}, []),  # unknown tag
+        ({"R": 4}, []),  # reference to nothing
+        ({"D": [[{"L": []}, 1]]}, []),  # unhashable key
+    ],
+)
 def test_anything_else_is_refused(tree, buffers):
     with pytest.raises(wire.WireError):
         wire.Decoder(buffers).decode(tree)
@@ -248,9 +291,13 @@ def conv2d_forward_naive(x, weight, bias, stride=1, padding=0):
 """
     refs = solution_sources(read(solution_path(LESSON)))
     only = {"test_conv2d_forward_naive__visible", "test_conv2d_forward_naive__hidden"}
-    v = verify.verify_notebook(read(solution_path(LESSON)),
-                               filled(LESSON, {**refs, "conv2d_forward_naive": zeroing}), assignment=LESSON,
-                               sandbox_spec=spec_for(tmp_path), only=only)
+    v = verify.verify_notebook(
+        read(solution_path(LESSON)),
+        filled(LESSON, {**refs, "conv2d_forward_naive": zeroing}),
+        assignment=LESSON,
+        sandbox_spec=spec_for(tmp_path),
+        only=only,
+    )
     assert all(v.scores[t] == 0 for t in only), v.scores
     assert "in place" in v.failures["test_conv2d_forward_naive__hidden"]
 
@@ -279,10 +326,13 @@ def test_a_helper_that_passes_its_own_tests_is_never_replaced(tmp_path):
     # A correct conv_output_size with an extra keyword the student's conv relies on: replacing it by the
     # reference would break correct code, so only a helper that failed its tests is ever replaced.
     refs = solution_sources(read(solution_path(LESSON)))
-    extended = refs["conv_output_size"].replace("def conv_output_size(H, K, P=0, S=1):",
-                                                "def conv_output_size(H, K, P=0, S=1, dilation=1):")
-    uses_it = refs["conv2d_forward"].replace("H_out = conv_output_size(H, K_H, padding, stride)",
-                                             "H_out = conv_output_size(H, K_H, padding, stride, dilation=1)")
+    extended = refs["conv_output_size"].replace(
+        "def conv_output_size(H, K, P=0, S=1):", "def conv_output_size(H, K, P=0, S=1, dilation=1):"
+    )
+    uses_it = refs["conv2d_forward"].replace(
+        "H_out = conv_output_size(H, K_H, padding, stride)",
+        "H_out = conv_output_size(H, K_H, padding, stride, dilation=1)",
+    )
     assert extended != refs["conv_output_size"] and uses_it != refs["conv2d_forward"]
     v = verdict(LESSON, filled(LESSON, {**refs, "conv_output_size": extended, "conv2d_forward": uses_it}), tmp_path)
     assert v.failures == {}

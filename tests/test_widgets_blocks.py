@@ -20,9 +20,15 @@ def by_hand(block, C_in, C_out, K, H_out, W_out, groups=1):
     }[block]
 
 
-@pytest.mark.parametrize("C_in, C_out, K, groups, H, stride", [
-    (64, 128, 3, 4, 56, 1), (32, 32, 5, 8, 15, 2), (12, 36, 7, 12, 9, 1), (256, 256, 3, 32, 14, 1),
-])
+@pytest.mark.parametrize(
+    "C_in, C_out, K, groups, H, stride",
+    [
+        (64, 128, 3, 4, 56, 1),
+        (32, 32, 5, 8, 15, 2),
+        (12, 36, 7, 12, 9, 1),
+        (256, 256, 3, 32, 14, 1),
+    ],
+)
 def test_torch_costs_match_the_formulas(C_in, C_out, K, groups, H, stride):
     r = blocks.block_costs("grouped", C_in, C_out, K, groups, H=H, W=H, stride=stride)
     for name in blocks.BLOCKS:

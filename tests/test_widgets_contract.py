@@ -30,6 +30,7 @@ BUILDERS = registry.BUILDERS
 def _torch_pool(fn):
     def pool(x, kernel_size, stride=None):
         return fn(torch.from_numpy(x), kernel_size, stride).numpy(), None
+
     return pool
 
 
@@ -50,17 +51,22 @@ _train_step, _cnn_forward = torch_backed_step([])
 YOURS = {
     "fc_parameter_count": lambda n_in, n_out: n_in * n_out + n_out,
     "conv_output_size": lambda H, K, P, S: (H - K + 2 * P) // S + 1,
-    "conv2d_forward": lambda x, w, b, stride=1, padding=0: (torch_ref.conv2d(x, w, b, stride=stride,
-                                                                             padding=padding), None),
+    "conv2d_forward": lambda x, w, b, stride=1, padding=0: (
+        torch_ref.conv2d(x, w, b, stride=stride, padding=padding),
+        None,
+    ),
     "conv1x1_forward": lambda x, w, b: (torch_ref.conv2d(x, w, b), None),
     "max_pool2d_forward": _torch_pool(F.max_pool2d),
     "avg_pool2d_forward": _torch_pool(F.avg_pool2d),
     "layer_table": _layer_table,
     "batchnorm_forward": batch_norm.torch_batchnorm_forward,
     "group_norm_forward": lambda x, G, gamma, beta, eps=1e-5: (
-        F.group_norm(torch.from_numpy(x), G, torch.from_numpy(gamma), torch.from_numpy(beta), eps).numpy(), None),
+        F.group_norm(torch.from_numpy(x), G, torch.from_numpy(gamma), torch.from_numpy(beta), eps).numpy(),
+        None,
+    ),
     "block_cost": lambda block, C_in, C_out, K, H_out, W_out, groups=1: blocks.torch_costs(
-        block, C_in, C_out, K, H_out, W_out, groups)[:2],
+        block, C_in, C_out, K, H_out, W_out, groups
+    )[:2],
     "train_step": _train_step,
     "cnn_forward": _cnn_forward,
     "kaiming_normal": _kaiming_normal,
@@ -96,8 +102,11 @@ def test_registry_lists_every_builder():
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if fn.__module__ == module.__name__ and fn is not core.interactive_figure and (
-                    "interactive_figure(" in inspect.getsource(fn)):
+            if (
+                fn.__module__ == module.__name__
+                and fn is not core.interactive_figure
+                and ("interactive_figure(" in inspect.getsource(fn))
+            ):
                 found.add(name)
     names = [b.name for b in BUILDERS]
     assert len(names) == len(set(names)) and found == set(names)
@@ -115,11 +124,17 @@ def test_registry_lessons_call_their_builders():
     without = set()
     for b in BUILDERS:
         nb = nbformat.read(REPO / "solutions" / b.lesson / f"{b.lesson}.ipynb", as_version=4)
-        calls = [node for cell in nb.cells if cell.cell_type == "code" for node in ast.walk(ast.parse(cell.source))
-                 if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == b.name]
+        calls = [
+            node
+            for cell in nb.cells
+            if cell.cell_type == "code"
+            for node in ast.walk(ast.parse(cell.source))
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == b.name
+        ]
         assert calls, f"{b.lesson} never calls {b.name}"
-        if not any({k.arg for k in call.keywords} >= set(b.yours) or None in {k.arg for k in call.keywords}
-                   for call in calls):
+        if not any(
+            {k.arg for k in call.keywords} >= set(b.yours) or None in {k.arg for k in call.keywords} for call in calls
+        ):
             without.add(b.name)
     assert without <= SHOWN_WITHOUT_YOURS, f"builders shown without the student's functions: {without}"
 
@@ -178,7 +193,8 @@ def test_a_front_end_without_a_browser_is_never_asked_to_answer():
     ``Output`` widget made nbclient's mimic of it reply there, and the reply it was waiting for then came
     only at the cell timeout (120 s, no error; issue 16)."""
     cells = ["from source_helpers.widgets.registry import BUILDERS"] + [
-        f"BUILDERS[{i}].build(**BUILDERS[{i}].needs())" for i in range(len(BUILDERS))]
+        f"BUILDERS[{i}].build(**BUILDERS[{i}].needs())" for i in range(len(BUILDERS))
+    ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(REPO)}})
     sent, seconds = [], {}
@@ -196,8 +212,11 @@ def test_a_front_end_without_a_browser_is_never_asked_to_answer():
             seconds[index] = time.perf_counter() - start
     errors = [o for c in nb.cells for o in c.outputs if o.output_type == "error"]
     assert not errors, json.dumps(errors)[:800]
-    views = [c for c in nb.cells[1:] if any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
-                                            for o in c.outputs)]
+    views = [
+        c
+        for c in nb.cells[1:]
+        if any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in c.outputs)
+    ]
     assert len(views) == len(BUILDERS)
     assert set(sent) == {"execute_request"}, f"the client answered the kernel: {sent}"
     assert max(seconds.values()) < 30, seconds

@@ -10,12 +10,15 @@ from source_helpers import torch_ref
 from source_helpers.widgets import conv
 
 
-@pytest.mark.parametrize("H, K, P, S, out, valid, uncovered", [
-    (7, 3, 0, 2, 3, True, 0),
-    (7, 3, 0, 3, 2, False, 1),   # (7 - 3)/3 + 1 = 2.33: one row is never visited
-    (32, 5, 2, 1, 32, True, 0),
-    (224, 3, 1, 2, 112, False, 1),
-])
+@pytest.mark.parametrize(
+    "H, K, P, S, out, valid, uncovered",
+    [
+        (7, 3, 0, 2, 3, True, 0),
+        (7, 3, 0, 3, 2, False, 1),  # (7 - 3)/3 + 1 = 2.33: one row is never visited
+        (32, 5, 2, 1, 32, True, 0),
+        (224, 3, 1, 2, 112, False, 1),
+    ],
+)
 def test_conv_arithmetic_matches_torch_output_size(H, K, P, S, out, valid, uncovered):
     r = conv.conv_arithmetic(H, K, P, S)
     x = np.zeros((1, 1, H, H))

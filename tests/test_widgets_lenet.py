@@ -10,9 +10,16 @@ from matplotlib.figure import Figure
 from source_helpers.widgets import lenet
 
 LECTURE_TABLE = [  # the lecture's LeNet-5 table, with the parameter counts worked out by hand
-    ("input", (1, 28, 28), 0), ("conv1", (20, 28, 28), 520), ("relu1", (20, 28, 28), 0),
-    ("pool1", (20, 14, 14), 0), ("conv2", (50, 14, 14), 25_050), ("relu2", (50, 14, 14), 0),
-    ("pool2", (50, 7, 7), 0), ("flatten", (2450,), 0), ("fc1", (500,), 1_225_500), ("relu3", (500,), 0),
+    ("input", (1, 28, 28), 0),
+    ("conv1", (20, 28, 28), 520),
+    ("relu1", (20, 28, 28), 0),
+    ("pool1", (20, 14, 14), 0),
+    ("conv2", (50, 14, 14), 25_050),
+    ("relu2", (50, 14, 14), 0),
+    ("pool2", (50, 7, 7), 0),
+    ("flatten", (2450,), 0),
+    ("fc1", (500,), 1_225_500),
+    ("relu3", (500,), 0),
     ("fc2", (10,), 5_010),
 ]
 
@@ -23,11 +30,14 @@ def test_torch_table_reproduces_the_lecture_table():
     assert sum(p for _, _, p in r["rows"]) == 1_256_080
 
 
-@pytest.mark.parametrize("shape, kwargs, where", [
-    ((1, 3, 3), dict(conv_channels=(4,), kernel_size=5, padding=0), "conv1"),
-    ((1, 8, 8), dict(conv_channels=(4, 4, 4, 4), kernel_size=3, padding=1), "pool4"),
-    ((1, 12, 4), dict(conv_channels=(2, 2), kernel_size=3, padding=0), "conv2"),
-])
+@pytest.mark.parametrize(
+    "shape, kwargs, where",
+    [
+        ((1, 3, 3), dict(conv_channels=(4,), kernel_size=5, padding=0), "conv1"),
+        ((1, 8, 8), dict(conv_channels=(4, 4, 4, 4), kernel_size=3, padding=1), "pool4"),
+        ((1, 12, 4), dict(conv_channels=(2, 2), kernel_size=3, padding=0), "conv2"),
+    ],
+)
 def test_torch_table_explains_impossible_settings(shape, kwargs, where):
     r = lenet.torch_table(shape, **kwargs)
     assert r["error"].startswith(where + ":") and "does not fit" in r["error"]
@@ -35,8 +45,9 @@ def test_torch_table_explains_impossible_settings(shape, kwargs, where):
 
 
 def test_torch_table_handles_non_square_inputs_and_odd_sizes():
-    r = lenet.torch_table((3, 19, 25), conv_channels=(5, 7), fc_widths=(12,), num_classes=4,
-                          kernel_size=4, padding=1, pool_size=3)
+    r = lenet.torch_table(
+        (3, 19, 25), conv_channels=(5, 7), fc_widths=(12,), num_classes=4, kernel_size=4, padding=1, pool_size=3
+    )
     shapes = dict((name, shape) for name, shape, _ in r["rows"])
     assert shapes["conv1"] == (5, 18, 24) and shapes["pool1"] == (5, 6, 8)
     assert shapes["pool2"] == (7, 1, 2) and shapes["flatten"] == (14,)
@@ -45,14 +56,17 @@ def test_torch_table_handles_non_square_inputs_and_odd_sizes():
 
 def test_torch_lenet_matches_functional_torch():
     rng = np.random.default_rng(0)
-    params = [(rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)),
-              (rng.standard_normal((5, 3 * 3 * 2)), rng.standard_normal(5)),
-              (rng.standard_normal((4, 5)), rng.standard_normal(4))]
+    params = [
+        (rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)),
+        (rng.standard_normal((5, 3 * 3 * 2)), rng.standard_normal(5)),
+        (rng.standard_normal((4, 5)), rng.standard_normal(4)),
+    ]
     x = rng.standard_normal((2, 2, 7, 5))
     model = lenet.torch_lenet(params, padding=1, pool_size=2)
     t = lambda a: torch.from_numpy(a)  # noqa: E731
-    h = torch.nn.functional.max_pool2d(torch.relu(torch.nn.functional.conv2d(t(x), t(params[0][0]), t(params[0][1]),
-                                                                               padding=1)), 2)
+    h = torch.nn.functional.max_pool2d(
+        torch.relu(torch.nn.functional.conv2d(t(x), t(params[0][0]), t(params[0][1]), padding=1)), 2
+    )
     h = torch.relu(torch.nn.functional.linear(h.flatten(1), t(params[1][0]), t(params[1][1])))
     expected = torch.nn.functional.linear(h, t(params[2][0]), t(params[2][1]))
     with torch.no_grad():
@@ -103,8 +117,12 @@ def test_explorer_updates_when_a_slider_moves():
 
 
 def test_training_and_filter_plots_are_figures():
-    history = dict(loss=list(np.linspace(2.3, 0.1, 69)), steps_per_epoch=23, train_acc=[0.8, 0.9, 0.95],
-                   test_acc=[0.82, 0.91, 0.96])
+    history = dict(
+        loss=list(np.linspace(2.3, 0.1, 69)),
+        steps_per_epoch=23,
+        train_acc=[0.8, 0.9, 0.95],
+        test_acc=[0.82, 0.91, 0.96],
+    )
     assert isinstance(lenet.plot_training(history), Figure)
     fig = lenet.plot_filters(np.random.default_rng(0).standard_normal((20, 1, 5, 5)))
     assert isinstance(fig, Figure) and len([a for a in fig.axes if a.images]) == 20

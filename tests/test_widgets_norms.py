@@ -37,8 +37,10 @@ def test_statistic_sets_are_the_sets_torch_normalizes_together(method, G):
     np.testing.assert_allclose(mine, _torch_normalized(method, x, G), rtol=1e-10, atol=1e-12)
     n_sets = {"BN": C, "LN": N, "IN": N * C, "GN": N * G}[method]
     assert len(np.unique(labels)) == n_sets
-    assert norms.statistic_shape(method, N, C, G) == {"BN": (1, C, 1, 1), "LN": (N, 1, 1, 1),
-                                                      "IN": (N, C, 1, 1), "GN": (N, G, 1, 1)}[method]
+    assert (
+        norms.statistic_shape(method, N, C, G)
+        == {"BN": (1, C, 1, 1), "LN": (N, 1, 1, 1), "IN": (N, C, 1, 1), "GN": (N, G, 1, 1)}[method]
+    )
 
 
 def test_group_norm_groups_are_contiguous_channels():

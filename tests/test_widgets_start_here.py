@@ -7,11 +7,14 @@ import pytest
 from source_helpers.widgets import start_here
 
 
-@pytest.mark.parametrize("H, C_in, units, K, fc, conv", [
-    (32, 3, 100, 5, 3072 * 100 + 100, 100 * (3 * 5 * 5 + 1)),  # lesson 01's comparison: 307,300 vs 7,600
-    (28, 1, 20, 5, 784 * 20 + 20, 20 * (25 + 1)),             # LeNet-5's first layer vs an FC layer
-    (8, 2, 1, 1, 128 + 1, 2 + 1),
-])
+@pytest.mark.parametrize(
+    "H, C_in, units, K, fc, conv",
+    [
+        (32, 3, 100, 5, 3072 * 100 + 100, 100 * (3 * 5 * 5 + 1)),  # lesson 01's comparison: 307,300 vs 7,600
+        (28, 1, 20, 5, 784 * 20 + 20, 20 * (25 + 1)),  # LeNet-5's first layer vs an FC layer
+        (8, 2, 1, 1, 128 + 1, 2 + 1),
+    ],
+)
 def test_counts_are_worked_out_by_hand(H, C_in, units, K, fc, conv):
     r = start_here.layer_parameters(H, C_in, units, K)
     assert (r["n_in"], r["fc"], r["torch_fc"], r["conv"]) == (C_in * H * H, fc, fc, conv)
@@ -25,12 +28,15 @@ def test_the_students_function_is_used_once_it_works():
     assert r["source"] == "your fc_parameter_count" and r["student"] == "307200"
 
 
-@pytest.mark.parametrize("fn, shown", [
-    (lambda n_in, n_out: (_ for _ in ()).throw(NotImplementedError()), "not implemented yet"),
-    (lambda n_in, n_out: (_ for _ in ()).throw(TypeError("oops")), "TypeError: oops"),
-    (lambda n_in, n_out: None, "None"),
-    (lambda n_in, n_out: 2.5, "2.5"),
-])
+@pytest.mark.parametrize(
+    "fn, shown",
+    [
+        (lambda n_in, n_out: (_ for _ in ()).throw(NotImplementedError()), "not implemented yet"),
+        (lambda n_in, n_out: (_ for _ in ()).throw(TypeError("oops")), "TypeError: oops"),
+        (lambda n_in, n_out: None, "None"),
+        (lambda n_in, n_out: 2.5, "2.5"),
+    ],
+)
 def test_torch_is_shown_until_the_students_function_works(fn, shown):
     r = start_here.layer_parameters(32, 3, 100, 5, fc_count_fn=fn)
     assert r["fc"] == 307_300 and r["source"].startswith("torch.nn.Linear (your fc_parameter_count ")

@@ -22,16 +22,27 @@ def data():
 
 
 def random_params(rng, **kw):
-    return {k: rng.standard_normal(s) / np.sqrt(np.prod(s[1:])) if len(s) > 1 else 1 + 0.1 * rng.standard_normal(s)
-            for k, s in small_cnn.param_shapes(**kw).items()}
+    return {
+        k: rng.standard_normal(s) / np.sqrt(np.prod(s[1:])) if len(s) > 1 else 1 + 0.1 * rng.standard_normal(s)
+        for k, s in small_cnn.param_shapes(**kw).items()
+    }
 
 
 # ----------------------------------------------------------------------------- the network's torch copy
 def test_param_shapes_follow_the_lesson_table():
     shapes = small_cnn.param_shapes()
-    assert shapes == {"conv1.weight": (8, 1, 3, 3), "bn1.weight": (8,), "bn1.bias": (8,),
-                      "conv2.weight": (16, 8, 3, 3), "bn2.weight": (16,), "bn2.bias": (16,),
-                      "fc1.weight": (32, 256), "fc1.bias": (32,), "fc2.weight": (10, 32), "fc2.bias": (10,)}
+    assert shapes == {
+        "conv1.weight": (8, 1, 3, 3),
+        "bn1.weight": (8,),
+        "bn1.bias": (8,),
+        "conv2.weight": (16, 8, 3, 3),
+        "bn2.weight": (16,),
+        "bn2.bias": (16,),
+        "fc1.weight": (32, 256),
+        "fc1.bias": (32,),
+        "fc2.weight": (10, 32),
+        "fc2.bias": (10,),
+    }
     assert sum(int(np.prod(s)) for s in shapes.values()) == 9_826
     plain = small_cnn.param_shapes(in_channels=3, size=(12, 8), width=4, hidden=6, classes=5, batch_norm=False)
     assert "bn1.weight" not in plain and plain["conv1.bias"] == (4,) and plain["fc1.weight"] == (6, 8 * 3 * 2)
@@ -226,8 +237,10 @@ def test_dashboard_updates_when_controls_change(data):
 
 def test_the_lessons_other_figures_render_to_png(data):
     r = tw.train(data, dict(optimizer="sgd", lr=0.05), epochs=2, batch_size=32)
-    for fig in (tw.plot_history(r),
-                tw.plot_curves({"a": r["loss"]}, "loss", ylim=(0.1, 10)),
-                tw.plot_depth_histograms({(False, 1.0): [np.abs(np.random.default_rng(0).standard_normal(50))] * 2})):
+    for fig in (
+        tw.plot_history(r),
+        tw.plot_curves({"a": r["loss"]}, "loss", ylim=(0.1, 10)),
+        tw.plot_depth_histograms({(False, 1.0): [np.abs(np.random.default_rng(0).standard_normal(50))] * 2}),
+    ):
         assert isinstance(fig, Figure)
         assert core.figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"

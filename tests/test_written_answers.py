@@ -36,15 +36,18 @@ def gradebook(tmp_path_factory):
     student = read(generate_student_version(LESSON, root / "release") / f"{LESSON}.ipynb")
     answers = answer_sources(source)
     tests = {grade_id(c): float(c.metadata.nbgrader["points"]) for c in grade_cells(source)}
-    written = {gid: float(c.metadata.nbgrader["points"]) for c in source.cells
-               if (gid := grade_id(c)) in answers}
-    submissions = {"solved": fill(student, {**solution_sources(source), **answers}), "blank": student,
-                   "partly": fill(student, {next(iter(answers)): "1x1 conv shares its weights across pixels."})}
+    written = {gid: float(c.metadata.nbgrader["points"]) for c in source.cells if (gid := grade_id(c)) in answers}
+    submissions = {
+        "solved": fill(student, {**solution_sources(source), **answers}),
+        "blank": student,
+        "partly": fill(student, {next(iter(answers)): "1x1 conv shares its weights across pixels."}),
+    }
     verifier = {"solved": tests, "blank": dict.fromkeys(tests, 0.0), "partly": dict.fromkeys(tests, 0.0)}
     with Gradebook(db_url) as gb:
         for name, nb in submissions.items():
-            grade_class.merge(gb, LESSON, name, {LESSON: verifier[name]}, None,
-                              grade_class.written_answers(gb, LESSON, raw(nb)))
+            grade_class.merge(
+                gb, LESSON, name, {LESSON: verifier[name]}, None, grade_class.written_answers(gb, LESSON, raw(nb))
+            )
         grade_class.merge(gb, LESSON, "missing", {}, None)  # an ungradable submission: nothing handed in
     return dict(root=root, db_url=db_url, tests=tests, written=written, submissions=submissions)
 
@@ -114,6 +117,12 @@ def test_regrading_keeps_a_graders_score_and_asks_for_a_second_look(gradebook):
         grade.manual_score, grade.needs_manual_grade = 1.0, False
         gb.db.commit()
         nb = gradebook["submissions"]["partly"]
-        grade_class.merge(gb, LESSON, "partly", {LESSON: dict.fromkeys(gradebook["tests"], 0.0)}, None,
-                          grade_class.written_answers(gb, LESSON, raw(nb)))
+        grade_class.merge(
+            gb,
+            LESSON,
+            "partly",
+            {LESSON: dict.fromkeys(gradebook["tests"], 0.0)},
+            None,
+            grade_class.written_answers(gb, LESSON, raw(nb)),
+        )
     assert state(gradebook["db_url"], "partly")[first] == (None, True, 1.0)

@@ -9,11 +9,9 @@ instructor's course folder). Everyone logs in with their own password (PAM); eac
 import sys
 from pathlib import Path
 
-c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
+from autograder.hub import Classroom  # installed with the workbook (pip install -e .)
 
-REPO = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(REPO))
-from autograder.hub import Classroom  # noqa: E402
+c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
 room = Classroom.from_environment()
 

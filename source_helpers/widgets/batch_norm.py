@@ -25,8 +25,16 @@ __all__ = ["torch_batchnorm_forward", "bn_histograms", "plot_bn_histograms", "bn
 def torch_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     """torch's ``F.batch_norm`` with the lesson's signature; updates the running arrays in place."""
     rm, rv = torch.from_numpy(running_mean), torch.from_numpy(running_var)  # share memory: updated in place
-    out = F.batch_norm(torch.from_numpy(x), rm, rv, torch.from_numpy(gamma), torch.from_numpy(beta),
-                       training=training, momentum=momentum, eps=eps)
+    out = F.batch_norm(
+        torch.from_numpy(x),
+        rm,
+        rv,
+        torch.from_numpy(gamma),
+        torch.from_numpy(beta),
+        training=training,
+        momentum=momentum,
+        eps=eps,
+    )
     return out.numpy(), None
 
 
@@ -34,9 +42,17 @@ def _batch(rng: np.random.Generator, N: int, D: int, weight: np.ndarray, shift: 
     return rng.standard_normal((N, D)) @ weight + shift
 
 
-def bn_histograms(weight_scale: float = 1.0, gamma: float = 1.0, beta: float = 0.0, mode: str = "train",
-                  steps: int = 20, batch_size: int = 64, D: int = 16, seed: int = 0,
-                  bn_fn: Callable | None = None) -> dict:
+def bn_histograms(
+    weight_scale: float = 1.0,
+    gamma: float = 1.0,
+    beta: float = 0.0,
+    mode: str = "train",
+    steps: int = 20,
+    batch_size: int = 64,
+    D: int = 16,
+    seed: int = 0,
+    bn_fn: Callable | None = None,
+) -> dict:
     """Pre-activations before BN and outputs after BN for one batch, plus the statistics used.
 
     ``mode`` is ``"train"`` (normalize with the batch's own mean and biased variance) or ``"eval"``
@@ -60,18 +76,38 @@ def bn_histograms(weight_scale: float = 1.0, gamma: float = 1.0, beta: float = 0
         return a, y, rm, rv
 
     reference = run(torch_batchnorm_forward)
-    result, source, _ = yours_or(reference, tr("torch F.batch_norm"), bn_fn, run, name="batchnorm_forward",
-                                 usable=lambda r: same_shape(reference[1])(r[1]),
-                                 agrees=lambda mine, ref: all(map(np.allclose, mine, ref)))
+    result, source, _ = yours_or(
+        reference,
+        tr("torch F.batch_norm"),
+        bn_fn,
+        run,
+        name="batchnorm_forward",
+        usable=lambda r: same_shape(reference[1])(r[1]),
+        agrees=lambda mine, ref: all(map(np.allclose, mine, ref)),
+    )
     a, y, running_mean, running_var = result
     if training:
         mean_used, var_used = a.mean(axis=0), a.var(axis=0)
     else:
         mean_used, var_used = running_mean, running_var
-    return dict(a=a, y=y, weight_scale=weight_scale, gamma=gamma, beta=beta, mode=mode, steps=steps,
-                batch_size=batch_size, source=source, mean_used=mean_used, var_used=var_used,
-                batch_mean=a.mean(axis=0), batch_var=a.var(axis=0),
-                y_mean=float(y.mean()), y_std=float(y.std()), relu_alive=float((y > 0).mean()))
+    return dict(
+        a=a,
+        y=y,
+        weight_scale=weight_scale,
+        gamma=gamma,
+        beta=beta,
+        mode=mode,
+        steps=steps,
+        batch_size=batch_size,
+        source=source,
+        mean_used=mean_used,
+        var_used=var_used,
+        batch_mean=a.mean(axis=0),
+        batch_var=a.var(axis=0),
+        y_mean=float(y.mean()),
+        y_std=float(y.std()),
+        relu_alive=float((y > 0).mean()),
+    )
 
 
 def plot_bn_histograms(r: dict):
@@ -81,18 +117,35 @@ def plot_bn_histograms(r: dict):
     for j in range(min(a.shape[1], 4)):  # four features, one colour each
         ax_a.hist(a[:, j], bins=25, alpha=0.5, label=tr("feature {j}", j=j))
         ax_y.hist(y[:, j], bins=25, alpha=0.5)
-    ax_a.set_title(tr("before BN: a = x W  (weight scale {scale})\n"
-                      "mean {mean}, std {std} over all features",
-                      scale=f"{r['weight_scale']:.3g}", mean=f"{a.mean():.3g}", std=f"{a.std():.3g}"), fontsize=9)
+    ax_a.set_title(
+        tr(
+            "before BN: a = x W  (weight scale {scale})\nmean {mean}, std {std} over all features",
+            scale=f"{r['weight_scale']:.3g}",
+            mean=f"{a.mean():.3g}",
+            std=f"{a.std():.3g}",
+        ),
+        fontsize=9,
+    )
     ax_a.legend(fontsize=7)
     ax_y.axvline(r["beta"], color="black", linestyle="--", linewidth=1)
-    stats = (tr("batch statistics") if r["mode"] == "train"
-             else tr("running statistics after {steps} training steps", steps=r["steps"]))
-    ax_y.set_title(tr("after BN ({mode} mode: {stats})\n"
-                      "mean {mean} (beta {beta}), std {std} (gamma {gamma}); {pct}% > 0",
-                      mode=tr(r["mode"]), stats=stats, mean=f"{r['y_mean']:.3g}", beta=f"{r['beta']:.3g}",
-                      std=f"{r['y_std']:.3g}", gamma=f"{r['gamma']:.3g}", pct=f"{100 * r['relu_alive']:.0f}"),
-                   fontsize=9)
+    stats = (
+        tr("batch statistics")
+        if r["mode"] == "train"
+        else tr("running statistics after {steps} training steps", steps=r["steps"])
+    )
+    ax_y.set_title(
+        tr(
+            "after BN ({mode} mode: {stats})\nmean {mean} (beta {beta}), std {std} (gamma {gamma}); {pct}% > 0",
+            mode=tr(r["mode"]),
+            stats=stats,
+            mean=f"{r['y_mean']:.3g}",
+            beta=f"{r['beta']:.3g}",
+            std=f"{r['y_std']:.3g}",
+            gamma=f"{r['gamma']:.3g}",
+            pct=f"{100 * r['relu_alive']:.0f}",
+        ),
+        fontsize=9,
+    )
     for ax in (ax_a, ax_y):
         ax.set_xlabel(tr("activation"))
     ax_a.set_ylabel(tr("count"))
@@ -107,10 +160,16 @@ def bn_histogram_explorer(bn_fn: Callable | None = None) -> W.Widget:
         weight_scale=W.FloatLogSlider(1.0, base=10, min=-2, max=2, step=0.25, description=tr("weight scale"), **slider),
         gamma=W.FloatSlider(1.0, min=0.0, max=3.0, step=0.1, description=tr("gamma"), **slider),
         beta=W.FloatSlider(0.0, min=-2.0, max=2.0, step=0.1, description=tr("beta"), **slider),
-        mode=W.ToggleButtons(options=[(tr("train"), "train"), (tr("eval"), "eval")], value="train",
-                             description=tr("mode")),
+        mode=W.ToggleButtons(
+            options=[(tr("train"), "train"), (tr("eval"), "eval")], value="train", description=tr("mode")
+        ),
         steps=W.IntSlider(20, 0, 100, description=tr("steps (eval)"), **slider),
         batch_size=W.IntSlider(64, 2, 256, description=tr("batch size"), **slider),
     )
-    return interactive_figure(bn_histograms, plot_bn_histograms, controls, fixed=dict(bn_fn=bn_fn),
-                              title=tr("Activations before and after batch norm"))
+    return interactive_figure(
+        bn_histograms,
+        plot_bn_histograms,
+        controls,
+        fixed=dict(bn_fn=bn_fn),
+        title=tr("Activations before and after batch norm"),
+    )

@@ -17,8 +17,9 @@ __all__ = ["BLOCKS", "torch_block", "torch_costs", "block_costs", "plot_block_co
 BLOCKS = ("standard", "pointwise", "grouped", "depthwise", "separable")
 
 
-def torch_block(block: str, C_in: int, C_out: int, K: int, groups: int = 1, stride: int = 1,
-                bias: bool = True) -> torch.nn.Module:
+def torch_block(
+    block: str, C_in: int, C_out: int, K: int, groups: int = 1, stride: int = 1, bias: bool = True
+) -> torch.nn.Module:
     """The block as torch modules on the ``meta`` device (shapes only: nothing is allocated or computed)."""
     conv = torch.nn.Conv2d
     pad = K // 2
@@ -31,13 +32,16 @@ def torch_block(block: str, C_in: int, C_out: int, K: int, groups: int = 1, stri
     if block == "depthwise":
         return conv(C_in, C_out, K, stride, pad, groups=C_in, bias=bias, device="meta")
     if block == "separable":
-        return torch.nn.Sequential(conv(C_in, C_in, K, stride, pad, groups=C_in, bias=bias, device="meta"),
-                                   conv(C_in, C_out, 1, bias=bias, device="meta"))
+        return torch.nn.Sequential(
+            conv(C_in, C_in, K, stride, pad, groups=C_in, bias=bias, device="meta"),
+            conv(C_in, C_out, 1, bias=bias, device="meta"),
+        )
     raise ValueError(f"unknown block {block!r}; choose from {BLOCKS}")
 
 
-def torch_costs(block: str, C_in: int, C_out: int, K: int, H: int, W: int, groups: int = 1,
-                stride: int = 1, bias: bool = True) -> tuple[int, int, tuple[int, int]]:
+def torch_costs(
+    block: str, C_in: int, C_out: int, K: int, H: int, W: int, groups: int = 1, stride: int = 1, bias: bool = True
+) -> tuple[int, int, tuple[int, int]]:
     """``(parameters, multiply-adds, (H_out, W_out))`` from torch's parameter list and FLOP counter."""
     module = torch_block(block, C_in, C_out, K, groups, stride, bias)
     with FlopCounterMode(display=False) as counter:
@@ -54,8 +58,17 @@ def _valid(block: str, C_in: int, C_out: int, groups: int) -> str | None:
     return None
 
 
-def block_costs(block: str = "grouped", C_in: int = 64, C_out: int = 64, K: int = 3, groups: int = 4,
-                H: int = 56, W: int = 56, stride: int = 1, cost_fn: Callable | None = None) -> dict:
+def block_costs(
+    block: str = "grouped",
+    C_in: int = 64,
+    C_out: int = 64,
+    K: int = 3,
+    groups: int = 4,
+    H: int = 56,
+    W: int = 56,
+    stride: int = 1,
+    cost_fn: Callable | None = None,
+) -> dict:
     """Parameters and multiply-adds of every block type for one setting (torch's counts).
 
     With ``cost_fn`` (your ``block_cost(block, C_in, C_out, K, H_out, W_out, groups=...)``) its answers are
@@ -72,8 +85,11 @@ def block_costs(block: str = "grouped", C_in: int = 64, C_out: int = 64, K: int 
         rows[name] = dict(params=params, mult_adds=macs, problem=None, H_out=H_out, W_out=W_out)
 
     def answers(f):
-        return {name: tuple(int(v) for v in f(name, C_in, C_out, K, row["H_out"], row["W_out"], groups=groups)[:2])
-                for name, row in rows.items() if row["problem"] is None}
+        return {
+            name: tuple(int(v) for v in f(name, C_in, C_out, K, row["H_out"], row["W_out"], groups=groups)[:2])
+            for name, row in rows.items()
+            if row["problem"] is None
+        }
 
     yours = try_yours(cost_fn, answers, name="block_cost")
     mismatch = []
@@ -84,15 +100,33 @@ def block_costs(block: str = "grouped", C_in: int = 64, C_out: int = 64, K: int 
             if mine != row["torch"]:
                 mismatch.append(name)
             row["params"], row["mult_adds"] = mine
-        source = (tr("your block_cost (differs from torch for {blocks})", blocks=", ".join(mismatch)) if mismatch
-                  else tr("your block_cost (agrees with torch)"))
+        source = (
+            tr("your block_cost (differs from torch for {blocks})", blocks=", ".join(mismatch))
+            if mismatch
+            else tr("your block_cost (agrees with torch)")
+        )
     else:
         source = yours.source(tr("torch's parameter list and FLOP counter"))
     standard = rows["standard"]["mult_adds"]
-    ratios = {name: (row["mult_adds"] / standard if row["mult_adds"] is not None and standard else None)
-              for name, row in rows.items()}
-    return dict(block=block, C_in=C_in, C_out=C_out, K=K, groups=groups, H=H, W=W, stride=stride, rows=rows,
-                ratios=ratios, separable_formula=1 / C_out + 1 / K**2, source=source, mismatch=mismatch)
+    ratios = {
+        name: (row["mult_adds"] / standard if row["mult_adds"] is not None and standard else None)
+        for name, row in rows.items()
+    }
+    return dict(
+        block=block,
+        C_in=C_in,
+        C_out=C_out,
+        K=K,
+        groups=groups,
+        H=H,
+        W=W,
+        stride=stride,
+        rows=rows,
+        ratios=ratios,
+        separable_formula=1 / C_out + 1 / K**2,
+        source=source,
+        mismatch=mismatch,
+    )
 
 
 def _fmt(n: int | None) -> str:
@@ -109,8 +143,10 @@ def plot_block_costs(r: dict):
     axes = fig.subplots(1, 2)
     names = list(BLOCKS)
     y = np.arange(len(names))
-    for ax, key, title in ((axes[0], "params", tr("parameters")),
-                           (axes[1], "mult_adds", tr("multiply-adds per image"))):
+    for ax, key, title in (
+        (axes[0], "params", tr("parameters")),
+        (axes[1], "mult_adds", tr("multiply-adds per image")),
+    ):
         values = [r["rows"][n][key] for n in names]
         colors = ["tab:red" if n in r["mismatch"] else ("tab:blue" if n == r["block"] else "0.7") for n in names]
         ax.barh(y, [v or 0 for v in values], color=colors)
@@ -127,15 +163,30 @@ def plot_block_costs(r: dict):
         ax.set_title(title, fontsize=9)
     sel = r["block"]
     ratio = r["ratios"].get(sel)
-    ratio_text = (tr("{block}/standard multiply-adds = {ratio}", block=sel, ratio=f"{ratio:.4f}") if ratio is not None
-                  else tr("{block}: not valid here", block=sel))
-    fig.suptitle(tr("C_in={C_in}, C_out={C_out}, K={K}, groups={groups}, "
-                    "input {H}x{W}, stride {stride}   |   {ratio_text}   |   "
-                    "1/C_out + 1/K^2 = {formula}\nnumbers from {source}",
-                    C_in=r['C_in'], C_out=r['C_out'], K=r['K'], groups=r['groups'], H=r['H'], W=r['W'],
-                    stride=r['stride'], ratio_text=ratio_text, formula=f"{r['separable_formula']:.4f}",
-                    source=r['source']),
-                 fontsize=9, color="red" if r["mismatch"] else "black")
+    ratio_text = (
+        tr("{block}/standard multiply-adds = {ratio}", block=sel, ratio=f"{ratio:.4f}")
+        if ratio is not None
+        else tr("{block}: not valid here", block=sel)
+    )
+    fig.suptitle(
+        tr(
+            "C_in={C_in}, C_out={C_out}, K={K}, groups={groups}, "
+            "input {H}x{W}, stride {stride}   |   {ratio_text}   |   "
+            "1/C_out + 1/K^2 = {formula}\nnumbers from {source}",
+            C_in=r["C_in"],
+            C_out=r["C_out"],
+            K=r["K"],
+            groups=r["groups"],
+            H=r["H"],
+            W=r["W"],
+            stride=r["stride"],
+            ratio_text=ratio_text,
+            formula=f"{r['separable_formula']:.4f}",
+            source=r["source"],
+        ),
+        fontsize=9,
+        color="red" if r["mismatch"] else "black",
+    )
     return fig
 
 
@@ -150,5 +201,10 @@ def block_cost_calculator(cost_fn: Callable | None = None) -> W.Widget:
         groups=W.IntSlider(4, 1, 64, description=tr("groups"), **slider),
         stride=W.IntSlider(1, 1, 2, description=tr("stride"), **slider),
     )
-    return interactive_figure(block_costs, plot_block_costs, controls, fixed=dict(H=56, W=56, cost_fn=cost_fn),
-                              title=tr("Block cost calculator (input C_in x 56 x 56)"))
+    return interactive_figure(
+        block_costs,
+        plot_block_costs,
+        controls,
+        fixed=dict(H=56, W=56, cost_fn=cost_fn),
+        title=tr("Block cost calculator (input C_in x 56 x 56)"),
+    )

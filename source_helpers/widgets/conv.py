@@ -14,14 +14,18 @@ from ..i18n import tr
 from .core import NOT_DONE, interactive_figure, new_figure, try_yours, yours_or
 
 __all__ = [
-    "conv_arithmetic", "plot_conv_arithmetic", "conv_arithmetic_explorer",
-    "FILTERS", "apply_filter", "plot_filter", "filter_playground",
+    "conv_arithmetic",
+    "plot_conv_arithmetic",
+    "conv_arithmetic_explorer",
+    "FILTERS",
+    "apply_filter",
+    "plot_filter",
+    "filter_playground",
 ]
 
 
 # ----------------------------------------------------------------------------- conv arithmetic
-def conv_arithmetic(H: int, K: int, P: int, S: int, step: int = 0,
-                    output_size_fn: Callable | None = None) -> dict:
+def conv_arithmetic(H: int, K: int, P: int, S: int, step: int = 0, output_size_fn: Callable | None = None) -> dict:
     """Everything the explorer shows for one axis of size H, kernel K, padding P (per side), stride S.
 
     ``exact`` is (H - K + 2P)/S + 1 as a real number; ``valid`` says whether it is a positive
@@ -37,14 +41,17 @@ def conv_arithmetic(H: int, K: int, P: int, S: int, step: int = 0,
     out = span // S + 1 if fits else 0
     starts = [i * S for i in range(out)]
     uncovered = span - (out - 1) * S if fits else 0
-    formula = tr("H' = (H - K + 2P)/S + 1 = ({H} - {K} + 2*{P})/{S} + 1 = {exact}", H=H, K=K, P=P, S=S,
-                 exact=f"{exact:g}")
+    formula = tr(
+        "H' = (H - K + 2P)/S + 1 = ({H} - {K} + 2*{P})/{S} + 1 = {exact}", H=H, K=K, P=P, S=S, exact=f"{exact:g}"
+    )
     if not fits:
-        verdict = tr("impossible: the {K}-wide kernel does not fit in the padded input of {padded}", K=K,
-                     padded=padded)
+        verdict = tr("impossible: the {K}-wide kernel does not fit in the padded input of {padded}", K=K, padded=padded)
     elif not valid:
-        verdict = tr("not an integer: the last {uncovered} padded row(s) are never covered, "
-                     "so H' floors to {out} (as in torch)", uncovered=uncovered, out=out)
+        verdict = tr(
+            "not an integer: the last {uncovered} padded row(s) are never covered, so H' floors to {out} (as in torch)",
+            uncovered=uncovered,
+            out=out,
+        )
     else:
         verdict = tr("output {out} x {out}", out=out)
     n = max(out * out, 1)
@@ -58,9 +65,25 @@ def conv_arithmetic(H: int, K: int, P: int, S: int, step: int = 0,
         student = tr("not implemented yet")
     elif yours.given:  # an error is the right answer for impossible settings: shown, not a fallback
         student = f"{type(yours.error).__name__}: {yours.error}"
-    return dict(H=H, K=K, P=P, S=S, padded=padded, exact=exact, valid=valid, fits=fits, out=out,
-                starts=starts, uncovered=uncovered, step=step, window=window, formula=formula,
-                verdict=verdict, student=student, source=yours.source(tr("the formula")))
+    return dict(
+        H=H,
+        K=K,
+        P=P,
+        S=S,
+        padded=padded,
+        exact=exact,
+        valid=valid,
+        fits=fits,
+        out=out,
+        starts=starts,
+        uncovered=uncovered,
+        step=step,
+        window=window,
+        formula=formula,
+        verdict=verdict,
+        student=student,
+        source=yours.source(tr("the formula")),
+    )
 
 
 def plot_conv_arithmetic(r: dict):
@@ -73,14 +96,17 @@ def plot_conv_arithmetic(r: dict):
             ax_in.add_patch(Rectangle((j, i), 1, 1, facecolor="0.85" if pad else "white", edgecolor="0.6"))
     if r["fits"] and r["uncovered"]:
         edge = n - r["uncovered"]
-        ax_in.add_patch(Rectangle((0, edge), n, r["uncovered"], facecolor="none", edgecolor="red",
-                                  hatch="//", linewidth=0))
-        ax_in.add_patch(Rectangle((edge, 0), r["uncovered"], n, facecolor="none", edgecolor="red",
-                                  hatch="//", linewidth=0))
+        ax_in.add_patch(
+            Rectangle((0, edge), n, r["uncovered"], facecolor="none", edgecolor="red", hatch="//", linewidth=0)
+        )
+        ax_in.add_patch(
+            Rectangle((edge, 0), r["uncovered"], n, facecolor="none", edgecolor="red", hatch="//", linewidth=0)
+        )
     if r["window"] is not None:
         top, left = r["window"]
-        ax_in.add_patch(Rectangle((left, top), r["K"], r["K"], facecolor="tab:blue", alpha=0.35,
-                                  edgecolor="tab:blue", linewidth=2))
+        ax_in.add_patch(
+            Rectangle((left, top), r["K"], r["K"], facecolor="tab:blue", alpha=0.35, edgecolor="tab:blue", linewidth=2)
+        )
     ax_in.set_title(tr("padded input {n} x {n} (grey = padding P={P} per side)", n=n, P=P), fontsize=9)
     for ax, size in ((ax_in, n), (ax_out, max(r["out"], 1))):
         ax.set_xlim(0, size)
@@ -92,8 +118,16 @@ def plot_conv_arithmetic(r: dict):
     for i in range(out):
         for j in range(out):
             current = r["window"] is not None and r["step"] == i * out + j
-            ax_out.add_patch(Rectangle((j, i), 1, 1, facecolor="tab:blue" if current else "white",
-                                       alpha=0.6 if current else 1, edgecolor="0.4"))
+            ax_out.add_patch(
+                Rectangle(
+                    (j, i),
+                    1,
+                    1,
+                    facecolor="tab:blue" if current else "white",
+                    alpha=0.6 if current else 1,
+                    edgecolor="0.4",
+                )
+            )
     ax_out.set_title(tr("output {out} x {out}", out=out) if out else tr("no output"), fontsize=9)
     color = "black" if r["valid"] else "red"
     text = f"{r['formula']}\n{r['verdict']}"
@@ -113,9 +147,13 @@ def conv_arithmetic_explorer(output_size_fn: Callable | None = None) -> W.Widget
         S=W.IntSlider(2, 1, 4, description="S", **slider),
         step=W.Play(value=0, min=0, max=63, interval=700, description=tr("window")),
     )
-    return interactive_figure(conv_arithmetic, plot_conv_arithmetic, controls,
-                              fixed=dict(output_size_fn=output_size_fn),
-                              title=tr("Convolution arithmetic (one axis; the other is the same)"))
+    return interactive_figure(
+        conv_arithmetic,
+        plot_conv_arithmetic,
+        controls,
+        fixed=dict(output_size_fn=output_size_fn),
+        title=tr("Convolution arithmetic (one axis; the other is the same)"),
+    )
 
 
 # ----------------------------------------------------------------------------- filter playground
@@ -130,8 +168,9 @@ FILTERS: dict[str, np.ndarray] = {
 }
 
 
-def apply_filter(image: np.ndarray, kernel_name: str, stride: int = 1, padding: int = 0,
-                 conv_fn: Callable | None = None) -> dict:
+def apply_filter(
+    image: np.ndarray, kernel_name: str, stride: int = 1, padding: int = 0, conv_fn: Callable | None = None
+) -> dict:
     """Filter a grayscale ``(H, W)`` image with ``FILTERS[kernel_name]``.
 
     Uses ``conv_fn(x, weight, bias, stride=, padding=) -> (out, cache)`` (your ``conv2d_forward``) by
@@ -144,11 +183,23 @@ def apply_filter(image: np.ndarray, kernel_name: str, stride: int = 1, padding: 
     b = np.zeros(1)
     reference = torch_ref.conv2d(x, w, b, stride=stride, padding=padding)[0, 0]
     out, source, yours = yours_or(
-        reference, "torch.nn.functional.conv2d", conv_fn,
-        lambda f: np.asarray(f(x, w, b, stride=stride, padding=padding)[0])[0, 0], name="conv2d_forward")
+        reference,
+        "torch.nn.functional.conv2d",
+        conv_fn,
+        lambda f: np.asarray(f(x, w, b, stride=stride, padding=padding)[0])[0, 0],
+        name="conv2d_forward",
+    )
     max_diff = float(np.abs(out - reference).max()) if yours.used else None
-    return dict(image=image, kernel=kernel, kernel_name=kernel_name, out=out, source=source,
-                max_diff=max_diff, stride=stride, padding=padding)
+    return dict(
+        image=image,
+        kernel=kernel,
+        kernel_name=kernel_name,
+        out=out,
+        source=source,
+        max_diff=max_diff,
+        stride=stride,
+        padding=padding,
+    )
 
 
 def plot_filter(r: dict):
@@ -165,8 +216,14 @@ def plot_filter(r: dict):
     out = r["out"]
     lim = np.abs(out).max() or 1.0
     ax_out.imshow(out, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    title = tr("output {h} x {w} (S={S}, P={P})\nby {source}", h=out.shape[0], w=out.shape[1], S=r["stride"],
-               P=r["padding"], source=r["source"])
+    title = tr(
+        "output {h} x {w} (S={S}, P={P})\nby {source}",
+        h=out.shape[0],
+        w=out.shape[1],
+        S=r["stride"],
+        P=r["padding"],
+        source=r["source"],
+    )
     if r["max_diff"] is not None:
         title += tr("; max |yours - torch| = {diff}", diff=f"{r['max_diff']:.1e}")
     ax_out.set_title(title, fontsize=9)
@@ -179,11 +236,13 @@ def plot_filter(r: dict):
 def filter_playground(image: np.ndarray | None = None, conv_fn: Callable | None = None) -> W.Widget:
     """Pick a filter, stride and padding; see what your ``conv_fn`` (or torch's, until yours works) makes."""
     controls = dict(
-        kernel_name=W.Dropdown(options=[(tr(name), name) for name in FILTERS], value="vertical edge",
-                               description=tr("filter")),
+        kernel_name=W.Dropdown(
+            options=[(tr(name), name) for name in FILTERS], value="vertical edge", description=tr("filter")
+        ),
         stride=W.IntSlider(1, 1, 4, description="S", continuous_update=False),
         padding=W.IntSlider(0, 0, 3, description="P", continuous_update=False),
     )
     image = sample_image() if image is None else image
-    return interactive_figure(apply_filter, plot_filter, controls, fixed=dict(image=image, conv_fn=conv_fn),
-                              title=tr("Filter playground"))
+    return interactive_figure(
+        apply_filter, plot_filter, controls, fixed=dict(image=image, conv_fn=conv_fn), title=tr("Filter playground")
+    )

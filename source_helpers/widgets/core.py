@@ -15,8 +15,19 @@ from matplotlib.figure import Figure
 
 from ..i18n import tr
 
-__all__ = ["grading", "new_figure", "figure_png", "png_output", "interactive_figure",
-           "NOT_DONE", "Yours", "try_yours", "yours_or", "same_shape", "close"]
+__all__ = [
+    "grading",
+    "new_figure",
+    "figure_png",
+    "png_output",
+    "interactive_figure",
+    "NOT_DONE",
+    "Yours",
+    "try_yours",
+    "yours_or",
+    "same_shape",
+    "close",
+]
 
 
 def grading() -> bool:
@@ -48,8 +59,11 @@ class Yours:
         """Whose result the picture shows: ``your <name>`` (and whether it differs from the reference),
         else the reference's name, with why yours is not shown."""
         if self.used:
-            return (tr("your {name} (differs from {reference})", name=self.name, reference=reference) if differs
-                    else tr("your {name}", name=self.name))
+            return (
+                tr("your {name} (differs from {reference})", name=self.name, reference=reference)
+                if differs
+                else tr("your {name}", name=self.name)
+            )
         if not self.given:
             return reference
         why = tr(NOT_DONE) if self.why == NOT_DONE else self.why  # NOT_DONE stays English: widgets compare with it
@@ -61,8 +75,9 @@ def _brief(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0][:80]}" if text else type(exc).__name__
 
 
-def try_yours(fn: Callable | None, run: Callable[[Callable], Any], *, name: str,
-              usable: Callable[[Any], str | None] | None = None) -> Yours:
+def try_yours(
+    fn: Callable | None, run: Callable[[Callable], Any], *, name: str, usable: Callable[[Any], str | None] | None = None
+) -> Yours:
     """The one rule for "the student's function, else torch", first half: run ``run(fn)``.
 
     ``run`` calls the student's ``fn`` with the lesson's signature and turns its answer into what the
@@ -83,6 +98,7 @@ def try_yours(fn: Callable | None, run: Callable[[Callable], Any], *, name: str,
 
 def same_shape(reference: np.ndarray) -> Callable[[Any], str | None]:
     """``usable`` for an array answer: numbers, of the reference's shape."""
+
     def usable(value) -> str | None:
         value = np.asarray(value)
         if not np.issubdtype(value.dtype, np.number):
@@ -90,6 +106,7 @@ def same_shape(reference: np.ndarray) -> Callable[[Any], str | None]:
         if value.shape != reference.shape:
             return tr("returned shape {got}, expected {expected}", got=value.shape, expected=reference.shape)
         return None
+
     return usable
 
 
@@ -98,9 +115,16 @@ def close(rtol: float = 1e-7, atol: float = 1e-9) -> Callable[[Any, Any], bool]:
     return lambda mine, reference: bool(np.allclose(mine, reference, rtol=rtol, atol=atol))
 
 
-def yours_or(reference: Any, reference_name: str, fn: Callable | None, run: Callable[[Callable], Any], *,
-             name: str, usable: Callable[[Any], str | None] | None = None,
-             agrees: Callable[[Any, Any], bool] | None = None) -> tuple[Any, str, Yours]:
+def yours_or(
+    reference: Any,
+    reference_name: str,
+    fn: Callable | None,
+    run: Callable[[Callable], Any],
+    *,
+    name: str,
+    usable: Callable[[Any], str | None] | None = None,
+    agrees: Callable[[Any, Any], bool] | None = None,
+) -> tuple[Any, str, Yours]:
     """The whole rule: ``(shown, source, yours)``, where ``shown`` is the student's answer when
     ``try_yours`` uses it, else ``reference``; ``source`` says whose it is, why not yours, or (with
     ``agrees``) that yours differs from the reference. An ndarray reference asks for ``same_shape``."""
@@ -127,13 +151,20 @@ def figure_png(fig: Figure, dpi: int = 90) -> bytes:
 
 def png_output(png: bytes, text: str = "<Figure>") -> dict:
     """The picture as a notebook ``display_data`` output (what an ``Output`` widget's ``outputs`` hold)."""
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": text}}
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": text},
+    }
 
 
-def interactive_figure(compute: Callable[..., Any], plot: Callable[[Any], Figure],
-                       controls: Mapping[str, W.Widget], fixed: Mapping[str, Any] | None = None,
-                       title: str | None = None) -> W.Widget:
+def interactive_figure(
+    compute: Callable[..., Any],
+    plot: Callable[[Any], Figure],
+    controls: Mapping[str, W.Widget],
+    fixed: Mapping[str, Any] | None = None,
+    title: str | None = None,
+) -> W.Widget:
     """``ipywidgets.interactive`` over ``compute(**controls, **fixed)``, showing ``plot(result)``.
 
     The returned widget's ``.result`` holds the latest compute result and ``.controls`` maps names

@@ -19,14 +19,25 @@ from ..i18n import is_korean, tr
 from .core import figure_png, interactive_figure, new_figure, try_yours
 
 __all__ = [
-    "torch_lenet", "torch_table", "architecture", "plot_architecture", "architecture_explorer",
-    "plot_training", "plot_filters", "show",
+    "torch_lenet",
+    "torch_table",
+    "architecture",
+    "plot_architecture",
+    "architecture_explorer",
+    "plot_training",
+    "plot_filters",
+    "show",
 ]
 
 
 # ----------------------------------------------------------------------------- torch reference
-def torch_lenet(params: Sequence[tuple[np.ndarray, np.ndarray]], padding: int = 2, pool_size: int = 2,
-                dtype: torch.dtype = torch.float64, device: torch.device | None = None) -> nn.Sequential:
+def torch_lenet(
+    params: Sequence[tuple[np.ndarray, np.ndarray]],
+    padding: int = 2,
+    pool_size: int = 2,
+    dtype: torch.dtype = torch.float64,
+    device: torch.device | None = None,
+) -> nn.Sequential:
     """The ``torch.nn.Sequential`` equal to the lesson's ``lenet_forward(x, params, padding, pool_size)``.
 
     ``params`` is a list of ``(weight, bias)``: a 4-D weight ``(C_out, C_in, K, K)`` is one stage
@@ -60,13 +71,20 @@ def torch_lenet(params: Sequence[tuple[np.ndarray, np.ndarray]], padding: int = 
 
 
 def _kind(module: nn.Module) -> str:
-    return {nn.Conv2d: "conv", nn.ReLU: "relu", nn.MaxPool2d: "pool", nn.Flatten: "flatten",
-            nn.Linear: "fc"}[type(module)]
+    return {nn.Conv2d: "conv", nn.ReLU: "relu", nn.MaxPool2d: "pool", nn.Flatten: "flatten", nn.Linear: "fc"}[
+        type(module)
+    ]
 
 
-def torch_table(input_shape: tuple[int, int, int], conv_channels: Sequence[int] = (20, 50),
-                fc_widths: Sequence[int] = (500,), num_classes: int = 10, kernel_size: int = 5,
-                padding: int = 2, pool_size: int = 2) -> dict:
+def torch_table(
+    input_shape: tuple[int, int, int],
+    conv_channels: Sequence[int] = (20, 50),
+    fc_widths: Sequence[int] = (500,),
+    num_classes: int = 10,
+    kernel_size: int = 5,
+    padding: int = 2,
+    pool_size: int = 2,
+) -> dict:
     """The layer table of the LeNet-style network, traced through PyTorch layers on the meta device.
 
     Returns ``rows`` (``(name, shape without the batch axis, parameter count)``, starting with the
@@ -87,16 +105,34 @@ def torch_table(input_shape: tuple[int, int, int], conv_channels: Sequence[int] 
         i = counts["conv"] = counts.get("conv", 0) + 1
         h, w = x.shape[2:]
         if min(h, w) + 2 * padding < kernel_size:
-            return dict(rows=rows, error=tr("conv{i}: the {K}x{K} kernel does not fit the {h}x{w} map padded to "
-                                            "{hp}x{wp} (P={P} per side)", i=i, K=kernel_size, h=h, w=w,
-                                            hp=h + 2 * padding, wp=w + 2 * padding, P=padding))
+            return dict(
+                rows=rows,
+                error=tr(
+                    "conv{i}: the {K}x{K} kernel does not fit the {h}x{w} map padded to {hp}x{wp} (P={P} per side)",
+                    i=i,
+                    K=kernel_size,
+                    h=h,
+                    w=w,
+                    hp=h + 2 * padding,
+                    wp=w + 2 * padding,
+                    P=padding,
+                ),
+            )
         add(nn.Conv2d(x.shape[1], C_out, kernel_size, padding=padding, device="meta"), f"conv{i}")
         add(nn.ReLU(), f"relu{i}")
         h, w = x.shape[2:]
         if min(h, w) < pool_size:
-            return dict(rows=rows, error=tr("pool{i}: the {K}x{K} pooling window does not fit the {h}x{w} map "
-                                            "(the input is too small for this many stages)", i=i, K=pool_size,
-                                            h=h, w=w))
+            return dict(
+                rows=rows,
+                error=tr(
+                    "pool{i}: the {K}x{K} pooling window does not fit the {h}x{w} map "
+                    "(the input is too small for this many stages)",
+                    i=i,
+                    K=pool_size,
+                    h=h,
+                    w=w,
+                ),
+            )
         add(nn.MaxPool2d(pool_size), f"pool{i}")
     add(nn.Flatten(), "flatten")
     widths = list(fc_widths) + [num_classes]
@@ -108,22 +144,40 @@ def torch_table(input_shape: tuple[int, int, int], conv_channels: Sequence[int] 
 
 
 # ----------------------------------------------------------------------------- architecture explorer
-def architecture(input_size: int = 28, in_channels: int = 1, conv1: int = 20, conv2: int = 50,
-                 fc: int = 500, kernel_size: int = 5, padding: int = 2, pool_size: int = 2,
-                 num_classes: int = 10, table_fn: Callable | None = None) -> dict:
+def architecture(
+    input_size: int = 28,
+    in_channels: int = 1,
+    conv1: int = 20,
+    conv2: int = 50,
+    fc: int = 500,
+    kernel_size: int = 5,
+    padding: int = 2,
+    pool_size: int = 2,
+    num_classes: int = 10,
+    table_fn: Callable | None = None,
+) -> dict:
     """Everything the explorer shows: the table (yours if ``table_fn`` works, else torch's), totals, errors.
 
     ``table_fn`` has the lesson's signature ``layer_table(input_shape, conv_channels, fc_widths,
     num_classes, kernel_size, padding, pool_size)``. ``source`` says whose table is shown; when both
     ran, ``agrees`` says whether yours equals torch's.
     """
-    settings = dict(conv_channels=(conv1, conv2), fc_widths=(fc,) if fc else (), num_classes=num_classes,
-                    kernel_size=kernel_size, padding=padding, pool_size=pool_size)
+    settings = dict(
+        conv_channels=(conv1, conv2),
+        fc_widths=(fc,) if fc else (),
+        num_classes=num_classes,
+        kernel_size=kernel_size,
+        padding=padding,
+        pool_size=pool_size,
+    )
     shape = (in_channels, input_size, input_size)
     ref = torch_table(shape, **settings)
     rows, error, agrees = ref["rows"], ref["error"], None
-    yours = try_yours(table_fn, lambda f: [(str(n), tuple(int(s) for s in sh), int(p)) for n, sh, p in
-                                           f(shape, **settings)], name="layer_table")
+    yours = try_yours(
+        table_fn,
+        lambda f: [(str(n), tuple(int(s) for s in sh), int(p)) for n, sh, p in f(shape, **settings)],
+        name="layer_table",
+    )
     source = yours.source(tr("torch layers"))
     if yours.used:
         agrees = error is None and [r[1:] for r in yours.value] == [r[1:] for r in rows]
@@ -134,8 +188,7 @@ def architecture(input_size: int = 28, in_channels: int = 1, conv1: int = 20, co
     elif isinstance(yours.error, ValueError):  # raising is the right answer for an impossible network
         agrees = error is not None
     total = sum(p for _, _, p in rows) if error is None else None
-    return dict(rows=rows, error=error, total=total, source=source, agrees=agrees, input_shape=shape,
-                settings=settings)
+    return dict(rows=rows, error=error, total=total, source=source, agrees=agrees, input_shape=shape, settings=settings)
 
 
 def plot_architecture(r: dict):
@@ -143,16 +196,23 @@ def plot_architecture(r: dict):
     ax_t, ax_b = fig.subplots(1, 2, width_ratios=[1.1, 1])
     ax_t.axis("off")
     cells = [[name, " x ".join(map(str, shape)), f"{p:,}"] for name, shape, p in r["rows"]]
-    table = ax_t.table(cellText=cells, colLabels=[tr("layer"), tr("output shape"), tr("parameters")],
-                       loc="upper center", cellLoc="left", colLoc="left")
+    table = ax_t.table(
+        cellText=cells,
+        colLabels=[tr("layer"), tr("output shape"), tr("parameters")],
+        loc="upper center",
+        cellLoc="left",
+        colLoc="left",
+    )
     table.auto_set_font_size(False)
     table.set_fontsize(8.5)
     table.scale(1, 1.25)
     if r["error"]:
         ax_t.set_title(tr("impossible: {error}", error=r["error"]), fontsize=9, color="red", wrap=True)
     else:
-        ax_t.set_title(tr("{total} parameters in all  (table by {source})", total=f"{r['total']:,}",
-                          source=r["source"]), fontsize=9)
+        ax_t.set_title(
+            tr("{total} parameters in all  (table by {source})", total=f"{r['total']:,}", source=r["source"]),
+            fontsize=9,
+        )
     weighted = [(n, p) for n, _, p in r["rows"] if p > 0]
     if weighted and not r["error"]:
         names = [n for n, _ in weighted][::-1]
@@ -160,16 +220,26 @@ def plot_architecture(r: dict):
         bars = ax_b.barh(names, values, color=["tab:orange" if n.startswith("fc") else "tab:blue" for n in names])
         share = values / values.sum()
         for bar, v, s in zip(bars, values, share, strict=True):
-            ax_b.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {int(v):,} ({s:.2%})",
-                      va="center", fontsize=8)
+            ax_b.text(
+                bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {int(v):,} ({s:.2%})", va="center", fontsize=8
+            )
         ax_b.set_xlim(0, values.max() * 1.45)
         ax_b.set_xlabel(tr("parameters (blue: conv, orange: fully connected)"), fontsize=8)
         ax_b.set_title(tr("parameters per layer"), fontsize=9)
         ax_b.tick_params(labelsize=8)
     else:
         ax_b.axis("off")
-        ax_b.text(0.5, 0.5, tr("no valid network for these settings:\nmake the input larger, the kernel smaller\n"
-                               "or the padding larger"), ha="center", va="center", fontsize=10, color="red")
+        ax_b.text(
+            0.5,
+            0.5,
+            tr(
+                "no valid network for these settings:\nmake the input larger, the kernel smaller\nor the padding larger"
+            ),
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="red",
+        )
     return fig
 
 
@@ -185,8 +255,13 @@ def architecture_explorer(table_fn: Callable | None = None) -> W.Widget:
         kernel_size=W.IntSlider(5, 1, 9, description="K", **slider),
         padding=W.IntSlider(2, 0, 4, description="P", **slider),
     )
-    return interactive_figure(architecture, plot_architecture, controls, fixed=dict(table_fn=table_fn),
-                              title=tr("LeNet architecture explorer: [Conv-ReLU-Pool] x 2, Flatten, FC-ReLU, FC"))
+    return interactive_figure(
+        architecture,
+        plot_architecture,
+        controls,
+        fixed=dict(table_fn=table_fn),
+        title=tr("LeNet architecture explorer: [Conv-ReLU-Pool] x 2, Flatten, FC-ReLU, FC"),
+    )
 
 
 # ----------------------------------------------------------------------------- training plots
@@ -213,8 +288,9 @@ def plot_training(history: dict):
     ax_a.plot(ep, history["train_acc"], "o-", label=tr("train (during the epoch)"))
     ax_a.plot(ep, history["test_acc"], "s-", label=tr("test"))
     for e, a in zip(ep, history["test_acc"], strict=True):
-        ax_a.annotate(f"{a:.1%}", (e, a), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
-                      color="tab:orange")
+        ax_a.annotate(
+            f"{a:.1%}", (e, a), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8, color="tab:orange"
+        )
     low, high = min(history["train_acc"] + history["test_acc"]), max(history["train_acc"] + history["test_acc"])
     ax_a.set_ylim(low - 0.02, min(high + 0.03, 1.005))
     ax_a.set_xticks(ep)
@@ -241,8 +317,7 @@ def plot_filters(weight: np.ndarray, columns: int = 10):
         lim = np.abs(k).max() or 1.0
         ax.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set_title(str(i), fontsize=7)
-    fig.suptitle(tr("the {n} learned conv1 filters ({h}x{w})", n=n, h=weight.shape[2], w=weight.shape[3]),
-                 fontsize=10)
+    fig.suptitle(tr("the {n} learned conv1 filters ({h}x{w})", n=n, h=weight.shape[2], w=weight.shape[3]), fontsize=10)
     return fig
 
 

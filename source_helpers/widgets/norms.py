@@ -20,8 +20,13 @@ from ..i18n import is_korean, tr
 from .core import close, interactive_figure, new_figure, yours_or
 
 __all__ = [
-    "METHODS", "statistic_sets", "statistic_shape", "batch_noise", "normalization_cube",
-    "plot_normalization_cube", "normalization_cube_explorer",
+    "METHODS",
+    "statistic_sets",
+    "statistic_shape",
+    "batch_noise",
+    "normalization_cube",
+    "plot_normalization_cube",
+    "normalization_cube_explorer",
 ]
 
 METHODS = ("BN", "LN", "IN", "GN")
@@ -71,14 +76,20 @@ def _group_norm_of(x: np.ndarray, G: int, gn_fn: Callable | None) -> tuple[np.nd
     C = x.shape[1]
     ones, zeros = np.ones(C), np.zeros(C)
     ref = F.group_norm(torch.from_numpy(x), G, torch.from_numpy(ones), torch.from_numpy(zeros)).numpy()
-    shown, source, _ = yours_or(ref, "torch.nn.functional.group_norm", gn_fn,
-                                lambda f: np.asarray(f(x, G, ones, zeros)[0], dtype=np.float64),
-                                name="group_norm_forward", agrees=close())
+    shown, source, _ = yours_or(
+        ref,
+        "torch.nn.functional.group_norm",
+        gn_fn,
+        lambda f: np.asarray(f(x, G, ones, zeros)[0], dtype=np.float64),
+        name="group_norm_forward",
+        agrees=close(),
+    )
     return shown, source
 
 
-def batch_noise(N: int, G: int = 2, C: int = 6, HW: int = 16, draws: int = 200, seed: int = 0,
-                gn_fn: Callable | None = None) -> dict:
+def batch_noise(
+    N: int, G: int = 2, C: int = 6, HW: int = 16, draws: int = 200, seed: int = 0, gn_fn: Callable | None = None
+) -> dict:
     """Put one fixed image into ``draws`` random batches of size N and normalize its pixel (c=0, p=0).
 
     ``bn_values``: BN's (training-mode, biased variance) normalized value of that pixel in each batch;
@@ -90,10 +101,13 @@ def batch_noise(N: int, G: int = 2, C: int = 6, HW: int = 16, draws: int = 200, 
     rng = np.random.default_rng(seed + 1)
     probe = pop[0]
     others = pop[1:]
-    picks = np.stack([rng.choice(len(others), size=N - 1, replace=False) for _ in range(draws)]) if N > 1 else \
-        np.zeros((draws, 0), dtype=int)
+    picks = (
+        np.stack([rng.choice(len(others), size=N - 1, replace=False) for _ in range(draws)])
+        if N > 1
+        else np.zeros((draws, 0), dtype=int)
+    )
     batches = np.concatenate([np.broadcast_to(probe, (draws, 1, C, HW)), others[picks]], axis=1)  # (T, N, C, HW)
-    mu = batches.mean(axis=(1, 3))            # (T, C)
+    mu = batches.mean(axis=(1, 3))  # (T, C)
     var = batches.var(axis=(1, 3))
     bn_values = (probe[0, 0] - mu[:, 0]) / np.sqrt(var[:, 0] + eps)
     gn_out, gn_source = _group_norm_of(probe.reshape(1, C, HW, 1), G, gn_fn)
@@ -101,24 +115,55 @@ def batch_noise(N: int, G: int = 2, C: int = 6, HW: int = 16, draws: int = 200, 
     for n in _CURVE_SIZES:
         idx = rng.integers(0, len(pop), size=(draws, n))
         curve[n] = float(pop[idx][:, :, 0].mean(axis=(1, 2)).std())
-    return dict(N=N, G=G, C=C, HW=HW, bn_values=bn_values, bn_spread=float(bn_values.std()),
-                gn_value=float(gn_out[0, 0, 0, 0]), gn_source=gn_source, curve=curve)
+    return dict(
+        N=N,
+        G=G,
+        C=C,
+        HW=HW,
+        bn_values=bn_values,
+        bn_spread=float(bn_values.std()),
+        gn_value=float(gn_out[0, 0, 0, 0]),
+        gn_source=gn_source,
+        curve=curve,
+    )
 
 
-def normalization_cube(method: str = "GN", G: int = 2, N: int = 4, C: int = 6, HW: int = 4,
-                       noise_HW: int = 16, draws: int = 200, seed: int = 0, gn_fn: Callable | None = None) -> dict:
+def normalization_cube(
+    method: str = "GN",
+    G: int = 2,
+    N: int = 4,
+    C: int = 6,
+    HW: int = 4,
+    noise_HW: int = 16,
+    draws: int = 200,
+    seed: int = 0,
+    gn_fn: Callable | None = None,
+) -> dict:
     """Everything the explorer shows: the cube's statistic sets for ``method`` and the batch-noise panel."""
     G_eff = G if method == "GN" else 1
     labels = statistic_sets(method, N, C, HW, G_eff)
     selected = labels == labels[0, 0, 0]
     set_size = int(selected.sum())
     shape = statistic_shape(method, N, C, G_eff)
-    axes = {"BN": "(N, H, W)", "LN": "(C, H, W)", "IN": "(H, W)",
-            "GN": tr("(C/G = {n} channels, H, W)", n=C // G_eff)}[method]
+    axes = {"BN": "(N, H, W)", "LN": "(C, H, W)", "IN": "(H, W)", "GN": tr("(C/G = {n} channels, H, W)", n=C // G_eff)}[
+        method
+    ]
     noise = batch_noise(N, G=G if C % G == 0 else 1, C=C, HW=noise_HW, draws=draws, seed=seed, gn_fn=gn_fn)
-    return dict(method=method, G=G_eff, N=N, C=C, HW=HW, labels=labels, selected=selected,
-                n_sets=int(labels.max()) + 1, set_size=set_size, stat_shape=shape, axes=axes, noise=noise,
-                source=noise["gn_source"])
+    return dict(
+        method=method,
+        G=G_eff,
+        N=N,
+        C=C,
+        HW=HW,
+        labels=labels,
+        selected=selected,
+        n_sets=int(labels.max()) + 1,
+        set_size=set_size,
+        stat_shape=shape,
+        axes=axes,
+        noise=noise,
+        source=noise["gn_source"],
+    )
 
 
 def _cube_colors(r: dict) -> np.ndarray:
@@ -162,30 +207,58 @@ def plot_normalization_cube(r: dict):
         axis.set_ticklabels([])
     ax_cube.view_init(elev=18, azim=-72)
     name = r["method"] + (f" (G={r['G']})" if r["method"] == "GN" else "")
-    ax_cube.set_title(tr("{name}: blue = one set sharing a mean/variance\n"
-                         "({size} elements, over {axes}); {n_sets} sets in all\n"
-                         "statistics {shape};  gamma, beta: {params}",
-                         name=name, size=r['set_size'], axes=r['axes'], n_sets=r['n_sets'],
-                         shape=' x '.join(map(str, r['stat_shape'])), params=_params(r['method'], C)),
-                      fontsize=8)
+    ax_cube.set_title(
+        tr(
+            "{name}: blue = one set sharing a mean/variance\n"
+            "({size} elements, over {axes}); {n_sets} sets in all\n"
+            "statistics {shape};  gamma, beta: {params}",
+            name=name,
+            size=r["set_size"],
+            axes=r["axes"],
+            n_sets=r["n_sets"],
+            shape=" x ".join(map(str, r["stat_shape"])),
+            params=_params(r["method"], C),
+        ),
+        fontsize=8,
+    )
 
     nz = r["noise"]
     ax_hist = fig.add_subplot(grid[1])
-    ax_hist.hist(nz["bn_values"], bins=30, color="tab:blue", alpha=0.7,
-                 label=tr("BN (spread {spread})", spread=f"{nz['bn_spread']:.2f}"))
-    ax_hist.axvline(nz["gn_value"], color="tab:red", linewidth=2.5, label=tr("GN, G={G} (one value)", G=nz['G']))
+    ax_hist.hist(
+        nz["bn_values"],
+        bins=30,
+        color="tab:blue",
+        alpha=0.7,
+        label=tr("BN (spread {spread})", spread=f"{nz['bn_spread']:.2f}"),
+    )
+    ax_hist.axvline(nz["gn_value"], color="tab:red", linewidth=2.5, label=tr("GN, G={G} (one value)", G=nz["G"]))
     ax_hist.set_xlabel(tr("normalized value of one pixel of one fixed image"), fontsize=8)
     ax_hist.set_ylabel(tr("random batches"), fontsize=8)
-    ax_hist.set_title(tr("the same image in {draws} random batches of N={N}\n"
-                         "GN by {source}", draws=len(nz['bn_values']), N=nz['N'], source=nz['gn_source']), fontsize=8)
+    ax_hist.set_title(
+        tr(
+            "the same image in {draws} random batches of N={N}\nGN by {source}",
+            draws=len(nz["bn_values"]),
+            N=nz["N"],
+            source=nz["gn_source"],
+        ),
+        fontsize=8,
+    )
     ax_hist.legend(fontsize=8)
 
     ax_curve = fig.add_subplot(grid[2])
     sizes = np.array(list(nz["curve"]))
     spread = np.array(list(nz["curve"].values()))
     ax_curve.loglog(sizes, spread, "o-", color="tab:blue", label=tr("BN: std of a channel's batch mean"))
-    ax_curve.text(0.97, 0.97, tr("GN: spread 0 at every N\n(statistics of the image alone)"), color="tab:red",
-                  fontsize=8, ha="right", va="top", transform=ax_curve.transAxes)
+    ax_curve.text(
+        0.97,
+        0.97,
+        tr("GN: spread 0 at every N\n(statistics of the image alone)"),
+        color="tab:red",
+        fontsize=8,
+        ha="right",
+        va="top",
+        transform=ax_curve.transAxes,
+    )
     ax_curve.axvline(nz["N"], color="0.5", linestyle=":")
     ax_curve.set_xlabel(tr("batch size N"), fontsize=8)
     ax_curve.set_title(tr("BN's statistics are estimates from the batch:\nnoise falls like 1/sqrt(N)"), fontsize=8)
@@ -207,5 +280,10 @@ def normalization_cube_explorer(gn_fn: Callable | None = None) -> W.Widget:
         G=W.SelectionSlider(options=[1, 2, 3, 6], value=2, description=tr("G (GN)"), **slider),
         N=W.IntSlider(4, 1, 16, description=tr("batch N"), **slider),
     )
-    return interactive_figure(normalization_cube, plot_normalization_cube, controls,
-                              fixed=dict(gn_fn=gn_fn), title=tr("The normalization cube (C = 6 channels)"))
+    return interactive_figure(
+        normalization_cube,
+        plot_normalization_cube,
+        controls,
+        fixed=dict(gn_fn=gn_fn),
+        title=tr("The normalization cube (C = 6 channels)"),
+    )

@@ -17,16 +17,19 @@ __all__ = ["COLOR_MIXER", "MIXER_NAMES", "inspect_pixel", "plot_pixel", "pixel_i
 
 # Four 1x1 filters on an RGB image: each is a recipe for mixing the three colour channels.
 MIXER_NAMES = ("brightness", "red-green", "blue-yellow", "green")
-COLOR_MIXER = np.array([
-    [0.299, 0.587, 0.114],
-    [1.0, -1.0, 0.0],
-    [-0.5, -0.5, 1.0],
-    [0.0, 1.0, 0.0],
-])[:, :, None, None]  # (C_out, C_in, 1, 1), like torch.nn.Conv2d(3, 4, kernel_size=1)
+COLOR_MIXER = np.array(
+    [
+        [0.299, 0.587, 0.114],
+        [1.0, -1.0, 0.0],
+        [-0.5, -0.5, 1.0],
+        [0.0, 1.0, 0.0],
+    ]
+)[:, :, None, None]  # (C_out, C_in, 1, 1), like torch.nn.Conv2d(3, 4, kernel_size=1)
 
 
-def inspect_pixel(image: np.ndarray, weight: np.ndarray, bias: np.ndarray, row: int, col: int,
-                  forward_fn: Callable | None = None) -> dict:
+def inspect_pixel(
+    image: np.ndarray, weight: np.ndarray, bias: np.ndarray, row: int, col: int, forward_fn: Callable | None = None
+) -> dict:
     """One 1x1 conv on a ``(C_in, H, W)`` image, and what happens at pixel ``(row, col)``.
 
     ``forward_fn(x, weight, bias) -> (out, cache)`` is the student's 1x1 conv; until it works
@@ -38,22 +41,38 @@ def inspect_pixel(image: np.ndarray, weight: np.ndarray, bias: np.ndarray, row: 
     row, col = int(np.clip(row, 0, H - 1)), int(np.clip(col, 0, W_ - 1))
     x = image[None].astype(np.float64)
     reference = torch_ref.conv2d(x, weight, bias)[0]
-    out, source, yours = yours_or(reference, "torch.nn.functional.conv2d", forward_fn,
-                                  lambda f: np.asarray(f(x, weight, bias)[0])[0], name="conv1x1_forward")
+    out, source, yours = yours_or(
+        reference,
+        "torch.nn.functional.conv2d",
+        forward_fn,
+        lambda f: np.asarray(f(x, weight, bias)[0])[0],
+        name="conv1x1_forward",
+    )
     max_diff = float(np.abs(out - reference).max()) if yours.used else None
     matrix = weight[:, :, 0, 0]
     x_vec = image[:, row, col].astype(np.float64)
-    return dict(image=image, weight=matrix, bias=np.asarray(bias, dtype=np.float64), row=row, col=col,
-                x_vec=x_vec, out_vec=out[:, row, col], by_hand=matrix @ x_vec + bias, out=out,
-                source=source, max_diff=max_diff)
+    return dict(
+        image=image,
+        weight=matrix,
+        bias=np.asarray(bias, dtype=np.float64),
+        row=row,
+        col=col,
+        x_vec=x_vec,
+        out_vec=out[:, row, col],
+        by_hand=matrix @ x_vec + bias,
+        out=out,
+        source=source,
+        max_diff=max_diff,
+    )
 
 
 def _annotated(ax, values, title, cmap="RdBu_r"):
     lim = float(np.abs(values).max()) or 1.0
     ax.imshow(values, cmap=cmap, vmin=-lim, vmax=lim, aspect="equal")
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
-                color="white" if abs(v) > 0.6 * lim else "black")
+        ax.text(
+            j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if abs(v) > 0.6 * lim else "black"
+        )
     ax.set_title(title, fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -66,8 +85,17 @@ def plot_pixel(r: dict, names=MIXER_NAMES):
     img = r["image"]
     ax.imshow(np.clip(img.transpose(1, 2, 0), 0, 1) if img.shape[0] == 3 else img[0], cmap="gray")
     ax.add_patch(Circle((r["col"], r["row"]), 1.5, fill=False, edgecolor="yellow", linewidth=2))
-    ax.set_title(tr("input {c} x {h} x {w}\npixel (row {row}, col {col})", c=img.shape[0], h=img.shape[1],
-                    w=img.shape[2], row=r["row"], col=r["col"]), fontsize=9)
+    ax.set_title(
+        tr(
+            "input {c} x {h} x {w}\npixel (row {row}, col {col})",
+            c=img.shape[0],
+            h=img.shape[1],
+            w=img.shape[2],
+            row=r["row"],
+            col=r["col"],
+        ),
+        fontsize=9,
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     n_out, n_in = r["weight"].shape
@@ -96,8 +124,12 @@ def plot_pixel(r: dict, names=MIXER_NAMES):
     return fig
 
 
-def pixel_inspector(forward_fn: Callable | None = None, image: np.ndarray | None = None,
-                    weight: np.ndarray | None = None, bias: np.ndarray | None = None) -> W.Widget:
+def pixel_inspector(
+    forward_fn: Callable | None = None,
+    image: np.ndarray | None = None,
+    weight: np.ndarray | None = None,
+    bias: np.ndarray | None = None,
+) -> W.Widget:
     """Pick a pixel; see its channel vector, the 1x1 conv's weight matrix and the output vector there."""
     image = sample_image(size=(48, 40), gray=False) if image is None else image
     weight = COLOR_MIXER if weight is None else weight
@@ -106,6 +138,10 @@ def pixel_inspector(forward_fn: Callable | None = None, image: np.ndarray | None
         row=W.IntSlider(20, 0, image.shape[1] - 1, description=tr("row"), continuous_update=False),
         col=W.IntSlider(20, 0, image.shape[2] - 1, description=tr("col"), continuous_update=False),
     )
-    return interactive_figure(inspect_pixel, plot_pixel, controls,
-                              fixed=dict(image=image, weight=weight, bias=bias, forward_fn=forward_fn),
-                              title=tr("Pixel inspector: a 1x1 conv mixes the channels of one pixel"))
+    return interactive_figure(
+        inspect_pixel,
+        plot_pixel,
+        controls,
+        fixed=dict(image=image, weight=weight, bias=bias, forward_fn=forward_fn),
+        title=tr("Pixel inspector: a 1x1 conv mixes the channels of one pixel"),
+    )

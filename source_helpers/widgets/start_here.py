@@ -36,9 +36,20 @@ def layer_parameters(H: int, C_in: int, units: int, K: int, fc_count_fn: Callabl
         student = tr("not implemented yet") if not_done else f"{type(yours.error).__name__}: {yours.error}"
     else:
         student = repr(yours.value) if yours.given else None
-    return dict(H=H, C_in=C_in, units=units, K=K, n_in=n_in, fc=fc, source=yours.source("torch.nn.Linear"),
-                torch_fc=torch_fc, conv=conv, ratio=fc / conv, student=student,
-                used=yours.used)
+    return dict(
+        H=H,
+        C_in=C_in,
+        units=units,
+        K=K,
+        n_in=n_in,
+        fc=fc,
+        source=yours.source("torch.nn.Linear"),
+        torch_fc=torch_fc,
+        conv=conv,
+        ratio=fc / conv,
+        student=student,
+        used=yours.used,
+    )
 
 
 def _whole(value) -> str | None:
@@ -49,8 +60,10 @@ def _whole(value) -> str | None:
 def plot_layer_parameters(r: dict):
     fig = new_figure(8, 2.8)
     ax = fig.subplots()
-    labels = [tr("fully connected\n{n_in} inputs -> {units}", n_in=f"{r['n_in']:,}", units=r["units"]),
-              tr("convolution\n{units} filters of {C_in} x {K} x {K}", units=r["units"], C_in=r["C_in"], K=r["K"])]
+    labels = [
+        tr("fully connected\n{n_in} inputs -> {units}", n_in=f"{r['n_in']:,}", units=r["units"]),
+        tr("convolution\n{units} filters of {C_in} x {K} x {K}", units=r["units"], C_in=r["C_in"], K=r["K"]),
+    ]
     values = [r["fc"], r["conv"]]
     bars = ax.barh(labels, values, color=["tab:orange", "tab:blue"])
     ax.set_xscale("log")
@@ -66,8 +79,14 @@ def plot_layer_parameters(r: dict):
         source = tr("torch.nn.Linear (your {call}: {student})", call=call, student=r["student"])
     else:
         source = "torch.nn.Linear"
-    text = tr("a {C_in} x {H} x {H} image: the FC layer needs {ratio}x the parameters of the conv layer\n"
-              "FC count from {source}", C_in=r["C_in"], H=r["H"], ratio=f"{r['ratio']:,.0f}", source=source)
+    text = tr(
+        "a {C_in} x {H} x {H} image: the FC layer needs {ratio}x the parameters of the conv layer\n"
+        "FC count from {source}",
+        C_in=r["C_in"],
+        H=r["H"],
+        ratio=f"{r['ratio']:,.0f}",
+        source=source,
+    )
     fig.suptitle(text, fontsize=9)
     return fig
 
@@ -81,6 +100,10 @@ def parameter_explorer(fc_count_fn: Callable | None = None) -> W.Widget:
         units=W.IntSlider(100, 1, 512, description=tr("units"), **slider),
         K=W.IntSlider(5, 1, 7, description="K", **slider),
     )
-    return interactive_figure(layer_parameters, plot_layer_parameters, controls,
-                              fixed=dict(fc_count_fn=fc_count_fn),
-                              title=tr("Fully connected vs convolution: learnable parameters"))
+    return interactive_figure(
+        layer_parameters,
+        plot_layer_parameters,
+        controls,
+        fixed=dict(fc_count_fn=fc_count_fn),
+        title=tr("Fully connected vs convolution: learnable parameters"),
+    )

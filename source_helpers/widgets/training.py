@@ -21,8 +21,17 @@ from .. import small_cnn
 from ..i18n import tr
 from .core import figure_png, interactive_figure, new_figure, try_yours
 
-__all__ = ["train", "activations", "dashboard", "plot_dashboard", "training_dashboard",
-           "plot_history", "plot_depth_histograms", "plot_curves", "show"]
+__all__ = [
+    "train",
+    "activations",
+    "dashboard",
+    "plot_dashboard",
+    "training_dashboard",
+    "plot_history",
+    "plot_depth_histograms",
+    "plot_curves",
+    "show",
+]
 
 _NP_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
 
@@ -31,17 +40,26 @@ _NP_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
 def _accuracy(forward, x, y, batch_size=512) -> float:
     correct = 0
     for i in range(0, len(y), batch_size):
-        scores = np.asarray(forward(x[i:i + batch_size]))
-        correct += int((scores.argmax(axis=1) == y[i:i + batch_size]).sum())
+        scores = np.asarray(forward(x[i : i + batch_size]))
+        correct += int((scores.argmax(axis=1) == y[i : i + batch_size]).sum())
     return correct / len(y)
 
 
 def _torch_optimizer(model, config):
     if config["optimizer"] == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config.get("momentum", 0.0),
-                               weight_decay=config.get("weight_decay", 0.0))
-    return torch.optim.Adam(model.parameters(), lr=config["lr"], betas=config.get("betas", (0.9, 0.999)),
-                            eps=config.get("eps", 1e-8), weight_decay=config.get("weight_decay", 0.0))
+        return torch.optim.SGD(
+            model.parameters(),
+            lr=config["lr"],
+            momentum=config.get("momentum", 0.0),
+            weight_decay=config.get("weight_decay", 0.0),
+        )
+    return torch.optim.Adam(
+        model.parameters(),
+        lr=config["lr"],
+        betas=config.get("betas", (0.9, 0.999)),
+        eps=config.get("eps", 1e-8),
+        weight_decay=config.get("weight_decay", 0.0),
+    )
 
 
 def _probe_student(step_fn, forward_fn, params, bn_state, xb, yb, config) -> str:
@@ -74,11 +92,26 @@ def train(data: Mapping[str, np.ndarray], config: Mapping, **kwargs) -> dict:
         return _train(data, config, **kwargs)
 
 
-def _train(data: Mapping[str, np.ndarray], config: Mapping, *, epochs: int | None = None, steps: int | None = None,
-          batch_size: int = 32, train_size: int | None = None, width: int = 8, hidden: int = 32,
-          batch_norm: bool = True, init_scale: float = 1.0, seed: int = 0, dtype=np.float32,
-          step_fn: Callable | None = None, forward_fn: Callable | None = None, init_fn: Callable | None = None,
-          eval_every: int | None = None, lrs: Sequence[float] | None = None) -> dict:
+def _train(
+    data: Mapping[str, np.ndarray],
+    config: Mapping,
+    *,
+    epochs: int | None = None,
+    steps: int | None = None,
+    batch_size: int = 32,
+    train_size: int | None = None,
+    width: int = 8,
+    hidden: int = 32,
+    batch_norm: bool = True,
+    init_scale: float = 1.0,
+    seed: int = 0,
+    dtype=np.float32,
+    step_fn: Callable | None = None,
+    forward_fn: Callable | None = None,
+    init_fn: Callable | None = None,
+    eval_every: int | None = None,
+    lrs: Sequence[float] | None = None,
+) -> dict:
     x_train = np.ascontiguousarray(data["x_train"][:train_size], dtype=dtype)
     y_train = np.asarray(data["y_train"][:train_size])
     x_test, y_test = np.ascontiguousarray(data["x_test"], dtype=dtype), np.asarray(data["y_test"])
@@ -97,8 +130,7 @@ def _train(data: Mapping[str, np.ndarray], config: Mapping, *, epochs: int | Non
 
     every = eval_every or per_epoch
     order_rng = np.random.default_rng(seed + 1)
-    source = _probe_student(step_fn, forward_fn, params, bn_state, x_train[:batch_size], y_train[:batch_size],
-                            config)
+    source = _probe_student(step_fn, forward_fn, params, bn_state, x_train[:batch_size], y_train[:batch_size], config)
     if source == "your train_step":
         drop_rng = np.random.default_rng(seed + 2)
         opt_state: dict = {}
@@ -109,8 +141,9 @@ def _train(data: Mapping[str, np.ndarray], config: Mapping, *, epochs: int | Non
         def forward(xb):
             return forward_fn(xb, params, bn_state, False, 0.0, None)[0]
     else:
-        model = small_cnn.torch_cnn(params, None, config.get("p_drop", 0.0),
-                                    dtype=torch.float32 if dtype == np.float32 else torch.float64)
+        model = small_cnn.torch_cnn(
+            params, None, config.get("p_drop", 0.0), dtype=torch.float32 if dtype == np.float32 else torch.float64
+        )
         generator = torch.Generator().manual_seed(seed + 2)
         optimizer = _torch_optimizer(model, config)
 
@@ -132,7 +165,7 @@ def _train(data: Mapping[str, np.ndarray], config: Mapping, *, epochs: int | Non
         for i in range(per_epoch):
             if done == total:
                 break
-            idx = order[i * batch_size:(i + 1) * batch_size]
+            idx = order[i * batch_size : (i + 1) * batch_size]
             history["loss"].append(step(x_train[idx], y_train[idx], lr_at(done)))
             done += 1
             if done % every == 0 or done == total:
@@ -143,8 +176,17 @@ def _train(data: Mapping[str, np.ndarray], config: Mapping, *, epochs: int | Non
         state = model.state_dict()
         params = {k: state[k].detach().cpu().numpy().copy() for k in params}
         bn_state = {k: state[k].detach().cpu().numpy().copy() for k in bn_state}
-    return dict(history, params=params, bn_state=bn_state, init_params=initial, source=source,
-                init_source=init_source, config=dict(config), batch_norm=batch_norm, init_scale=init_scale)
+    return dict(
+        history,
+        params=params,
+        bn_state=bn_state,
+        init_params=initial,
+        source=source,
+        init_source=init_source,
+        config=dict(config),
+        batch_norm=batch_norm,
+        init_scale=init_scale,
+    )
 
 
 def _torch_step(model, optimizer, generator, xb, yb, config) -> float:
@@ -162,29 +204,52 @@ def _torch_step(model, optimizer, generator, xb, yb, config) -> float:
     return loss.item()
 
 
-def activations(params: Mapping[str, np.ndarray], bn_state: Mapping[str, np.ndarray] | None,
-                x: np.ndarray, training: bool = True) -> dict[str, np.ndarray]:
+def activations(
+    params: Mapping[str, np.ndarray], bn_state: Mapping[str, np.ndarray] | None, x: np.ndarray, training: bool = True
+) -> dict[str, np.ndarray]:
     """What goes into each ReLU (conv1, conv2, fc1; after BN where there is one), by the torch copy
     loaded with ``params``: in train mode (batch statistics), or in eval mode with ``bn_state``."""
-    model = small_cnn.torch_cnn({k: np.asarray(v, dtype=np.float64) for k, v in params.items()},
-                                {k: np.asarray(v, dtype=np.float64) for k, v in (bn_state or {}).items()})
+    model = small_cnn.torch_cnn(
+        {k: np.asarray(v, dtype=np.float64) for k, v in params.items()},
+        {k: np.asarray(v, dtype=np.float64) for k, v in (bn_state or {}).items()},
+    )
     model.train(training)
     with torch.no_grad():
         return {k: v.numpy() for k, v in model.activations(torch.from_numpy(np.asarray(x, np.float64))).items()}
 
 
 # ----------------------------------------------------------------------------- the dashboard
-def dashboard(lr: float = 0.05, init_scale: float = 1.0, p_drop: float = 0.0, batch_norm: bool = True,
-              optimizer: str = "sgd", steps: int = 60, data: Mapping | None = None, seed: int = 0,
-              step_fn: Callable | None = None, forward_fn: Callable | None = None,
-              init_fn: Callable | None = None) -> dict:
+def dashboard(
+    lr: float = 0.05,
+    init_scale: float = 1.0,
+    p_drop: float = 0.0,
+    batch_norm: bool = True,
+    optimizer: str = "sgd",
+    steps: int = 60,
+    data: Mapping | None = None,
+    seed: int = 0,
+    step_fn: Callable | None = None,
+    forward_fn: Callable | None = None,
+    init_fn: Callable | None = None,
+) -> dict:
     """A short training run (``steps`` mini-batches of 32) with the given settings, plus the per-layer
     activations of a test batch at initialization and after training (train-mode statistics, as the
     network saw them while learning)."""
     config = dict(optimizer=optimizer, lr=lr, momentum=0.9 if optimizer == "sgd" else 0.0, p_drop=p_drop)
-    run = train(data, config, steps=steps, batch_size=32, train_size=512, batch_norm=batch_norm,
-                init_scale=init_scale, seed=seed, step_fn=step_fn, forward_fn=forward_fn, init_fn=init_fn,
-                eval_every=max(1, steps // 4))
+    run = train(
+        data,
+        config,
+        steps=steps,
+        batch_size=32,
+        train_size=512,
+        batch_norm=batch_norm,
+        init_scale=init_scale,
+        seed=seed,
+        step_fn=step_fn,
+        forward_fn=forward_fn,
+        init_fn=init_fn,
+        eval_every=max(1, steps // 4),
+    )
     xb = np.asarray(data["x_test"][:64])
     with small_cnn.one_thread():
         run["acts_init"] = activations(run["init_params"], None, xb)
@@ -226,26 +291,41 @@ def plot_dashboard(r: dict):
     ax_std.legend(fontsize=8)
     for i, name in enumerate(layers):
         ax = fig.add_subplot(grid[1, i])
-        for key, label, colour in (("acts_init", tr("at init"), "tab:grey"),
-                                   ("acts_end", tr("after training"), "tab:blue")):
+        for key, label, colour in (
+            ("acts_init", tr("at init"), "tab:grey"),
+            ("acts_end", tr("after training"), "tab:blue"),
+        ):
             values = _finite(r[key][name])
             if values.size:
-                ax.hist(values, bins=40, alpha=0.55, color=colour,
-                        label=tr("{label} (std {std})", label=label, std=f"{values.std():.2g}"))
+                ax.hist(
+                    values,
+                    bins=40,
+                    alpha=0.55,
+                    color=colour,
+                    label=tr("{label} (std {std})", label=label, std=f"{values.std():.2g}"),
+                )
         ax.set_title(tr("{name}: into its ReLU", name=name), fontsize=9)
         ax.legend(fontsize=7)
     c = r["config"]
-    fig.suptitle(tr("{optimizer} lr={lr}, init scale {scale} x He, dropout p={p}, {bn}, {steps} steps; "
-                    "trained by {source}",
-                    optimizer=c["optimizer"], lr=f"{c['lr']:.3g}", scale=f"{r['init_scale']:.3g}",
-                    p=f"{c['p_drop']:.2f}", bn=tr("with BN") if r["batch_norm"] else tr("without BN"),
-                    steps=r["steps"], source=r["source"]),
-                 fontsize=9)
+    fig.suptitle(
+        tr(
+            "{optimizer} lr={lr}, init scale {scale} x He, dropout p={p}, {bn}, {steps} steps; trained by {source}",
+            optimizer=c["optimizer"],
+            lr=f"{c['lr']:.3g}",
+            scale=f"{r['init_scale']:.3g}",
+            p=f"{c['p_drop']:.2f}",
+            bn=tr("with BN") if r["batch_norm"] else tr("without BN"),
+            steps=r["steps"],
+            source=r["source"],
+        ),
+        fontsize=9,
+    )
     return fig
 
 
-def training_dashboard(data: Mapping, step_fn: Callable | None = None, forward_fn: Callable | None = None,
-                       init_fn: Callable | None = None) -> W.Widget:
+def training_dashboard(
+    data: Mapping, step_fn: Callable | None = None, forward_fn: Callable | None = None, init_fn: Callable | None = None
+) -> W.Widget:
     """Learning rate, initialization scale, dropout and batch norm: pass your ``train_step``,
     ``cnn_forward`` and ``kaiming_normal`` to watch them train (torch's copy until they work)."""
     slider = dict(continuous_update=False)
@@ -256,9 +336,13 @@ def training_dashboard(data: Mapping, step_fn: Callable | None = None, forward_f
         batch_norm=W.ToggleButtons(options=[(tr("BN on"), True), (tr("BN off"), False)], value=True, description="BN"),
         optimizer=W.Dropdown(options=["sgd", "adam"], value="sgd", description=tr("optimizer")),
     )
-    return interactive_figure(dashboard, plot_dashboard, controls,
-                              fixed=dict(data=data, step_fn=step_fn, forward_fn=forward_fn, init_fn=init_fn),
-                              title=tr("Training dashboard: a short run of the lesson's CNN"))
+    return interactive_figure(
+        dashboard,
+        plot_dashboard,
+        controls,
+        fixed=dict(data=data, step_fn=step_fn, forward_fn=forward_fn, init_fn=init_fn),
+        title=tr("Training dashboard: a short run of the lesson's CNN"),
+    )
 
 
 # ----------------------------------------------------------------------------- plots for the lesson
@@ -278,8 +362,15 @@ def plot_history(h: dict):
     ax_a.plot(h["acc_steps"], h["train_acc"], "o-", label=tr("train (eval mode)"))
     ax_a.plot(h["acc_steps"], h["test_acc"], "s-", label=tr("test"))
     if h["test_acc"]:
-        ax_a.annotate(f"{h['test_acc'][-1]:.1%}", (h["acc_steps"][-1], h["test_acc"][-1]), textcoords="offset points",
-                      xytext=(0, -14), ha="center", fontsize=9, color="tab:orange")
+        ax_a.annotate(
+            f"{h['test_acc'][-1]:.1%}",
+            (h["acc_steps"][-1], h["test_acc"][-1]),
+            textcoords="offset points",
+            xytext=(0, -14),
+            ha="center",
+            fontsize=9,
+            color="tab:orange",
+        )
     ax_a.set_xlabel(tr("step"))
     ax_a.set_ylim(min(h["train_acc"] + h["test_acc"] + [0.8]) - 0.02, 1.005)
     ax_a.set_title(tr("accuracy"), fontsize=10)
@@ -287,8 +378,15 @@ def plot_history(h: dict):
     return fig
 
 
-def plot_curves(curves: Mapping[str, np.ndarray], title: str, ylabel: str = "training loss", log: bool = True,
-                xlabel: str = "step", ylim: tuple[float, float] | None = None, styles: Mapping[str, str] | None = None):
+def plot_curves(
+    curves: Mapping[str, np.ndarray],
+    title: str,
+    ylabel: str = "training loss",
+    log: bool = True,
+    xlabel: str = "step",
+    ylim: tuple[float, float] | None = None,
+    styles: Mapping[str, str] | None = None,
+):
     """One line per labelled curve (e.g. the loss at each learning rate); ``styles`` maps labels to line styles."""
     fig = new_figure(7, 3.4)
     ax = fig.subplots()
@@ -323,19 +421,31 @@ def plot_depth_histograms(results: Mapping[tuple[bool, float], list[np.ndarray]]
                 a = np.ravel(a)
                 a = a[a > 0]
                 if a.size:
-                    ax.hist(np.log10(a), bins=50, range=(-6, 4), histtype="step", density=True,
-                            color=cmap(depth / max(1, len(acts) - 1)), label=tr("layer {n}", n=depth + 1)
-                            if depth in (0, len(acts) - 1) else None)
+                    ax.hist(
+                        np.log10(a),
+                        bins=50,
+                        range=(-6, 4),
+                        histtype="step",
+                        density=True,
+                        color=cmap(depth / max(1, len(acts) - 1)),
+                        label=tr("layer {n}", n=depth + 1) if depth in (0, len(acts) - 1) else None,
+                    )
             last = np.ravel(acts[-1])
-            ax.set_title(tr("{bn}, weights {scale} x He\nlast layer std {std}", bn="BN" if bn else tr("no BN"),
-                            scale=f"{scale:g}", std=f"{last.std():.2g}"),
-                         fontsize=9)
+            ax.set_title(
+                tr(
+                    "{bn}, weights {scale} x He\nlast layer std {std}",
+                    bn="BN" if bn else tr("no BN"),
+                    scale=f"{scale:g}",
+                    std=f"{last.std():.2g}",
+                ),
+                fontsize=9,
+            )
             if r == len(bns) - 1:
                 ax.set_xlabel(tr("log10(activation > 0)"))
             ax.legend(fontsize=7)
-    fig.suptitle(tr("activations after each of {n} conv-(BN)-ReLU layers (dark: first, yellow: last)",
-                    n=len(acts)),
-                 fontsize=10)
+    fig.suptitle(
+        tr("activations after each of {n} conv-(BN)-ReLU layers (dark: first, yellow: last)", n=len(acts)), fontsize=10
+    )
     return fig
 
 
