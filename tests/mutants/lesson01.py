@@ -164,10 +164,8 @@ def conv2d_backward(dout, cache):
     dx, _, _ = _correct_conv2d_backward(dout, (x, weight[:, :, ::-1, ::-1].copy(), bias, stride, padding))
     return dx, dw, db
 """),
-    edit("conv2d_backward",
-         "overlapping windows overwrite dx instead of adding up",
-         "+= dcols[:, :, u, v]",
-         "= dcols[:, :, u, v]"),
+    edit("conv2d_backward", "overlapping windows overwrite dx instead of adding up",
+         "+= dcols[:, :, u, v]", "= dcols[:, :, u, v]"),
     Mutant("conv2d_backward", "padding not cropped from dx", """
 _correct_conv2d_backward = conv2d_backward
 def conv2d_backward(dout, cache):

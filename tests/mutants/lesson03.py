@@ -119,10 +119,8 @@ def max_pool2d_forward(x, kernel_size, stride=None):
     _tie_x = x
     return _tie_plain_forward(x, kernel_size, stride)
 """),
-    edit("max_pool2d_backward",
-         "overlapping windows overwrite dx instead of adding up",
-         "np.add.at(dx, (n, c, i * S + du, j * S + dv), dout)",
-         "dx[n, c, i * S + du, j * S + dv] = dout"),
+    edit("max_pool2d_backward", "overlapping windows overwrite dx instead of adding up",
+         "np.add.at(dx, (n, c, i * S + du, j * S + dv), dout)", "dx[n, c, i * S + du, j * S + dv] = dout"),
     # --- avg_pool2d
     Mutant("avg_pool2d", "avg gradient not divided by K^2", """
 _correct_avg_pool2d_backward = avg_pool2d_backward
@@ -162,10 +160,7 @@ def global_avg_pool_forward(x):
 def global_avg_pool_backward(dout, cache):
     return np.broadcast_to(dout, cache).copy()
 """),
-    edit("global_avg_pool",
-         "backward divided by N*H*W (batch averaged too)",
-         "dout / (H * W)",
-         "dout / (N * H * W)"),
+    edit("global_avg_pool", "backward divided by N*H*W (batch averaged too)", "dout / (H * W)", "dout / (N * H * W)"),
     Mutant("global_avg_pool", "output flattened to (N, C)", """
 def global_avg_pool_forward(x):
     return x.mean(axis=(2, 3)), x.shape

@@ -32,18 +32,14 @@ def relu_backward(dout, cache):
 def affine_forward(x, weight, bias):
     return x @ weight.T, (x, weight)
 """),
-    edit(
-        "affine",
-        "dweight transposed (x.T @ dout, shape (D_in, D_out))",
-        "    return dout @ weight, dout.T @ x, dout.sum(axis=0)",
-        "    return dout @ weight, x.T @ dout, dout.sum(axis=0)",
-    ),
-    edit(
-        "affine",
-        "dbias averaged over the batch",
-        "    return dout @ weight, dout.T @ x, dout.sum(axis=0)",
-        "    return dout @ weight, dout.T @ x, dout.mean(axis=0)",
-    ),
+    edit("affine",
+         "dweight transposed (x.T @ dout, shape (D_in, D_out))",
+         "    return dout @ weight, dout.T @ x, dout.sum(axis=0)",
+         "    return dout @ weight, x.T @ dout, dout.sum(axis=0)"),
+    edit("affine",
+         "dbias averaged over the batch",
+         "    return dout @ weight, dout.T @ x, dout.sum(axis=0)",
+         "    return dout @ weight, dout.T @ x, dout.mean(axis=0)"),
     Mutant("affine", "dweight averaged over the batch", """
 _correct_affine_backward = affine_backward
 def affine_backward(dout, cache):
@@ -98,10 +94,8 @@ def conv2d_backward(dout, cache):
     return _correct_conv2d_backward(dout, (xp, weight, bias, stride, 0))
 """),
     # --- max_pool_layer (pasted from lesson 03)
-    edit("max_pool_layer",
-         "average instead of max",
-         "out = windows.max(axis=(4, 5))",
-         "out = windows.mean(axis=(4, 5))"),
+    edit("max_pool_layer", "average instead of max",
+         "out = windows.max(axis=(4, 5))", "out = windows.mean(axis=(4, 5))"),
     Mutant("max_pool_layer", "gradient sent to every cell of the window", """
 def max_pool2d_backward(dout, cache):
     x, K, stride = cache
@@ -295,22 +289,14 @@ MUTANTS += [
         "        conv_mult_adds += (C * K * K) * (C_out * H * W)",
         "        conv_mult_adds += (C * K * K) * (C_out * H_in * W_in)",
     ),
-    edit("lenet_costs",
-         "conv multiply-adds for one output position only (H'·W' forgotten)",
-         "conv_mult_adds += (C * K * K) * (C_out * H * W)",
-         "conv_mult_adds += (C * K * K) * C_out"),
-    edit("lenet_costs",
-         "FC parameters without the biases",
-         "fc_params += D_out * (D + 1)",
-         "fc_params += D_out * D"),
-    edit("lenet_costs",
-         "the pooling forgotten: each conv sees the previous conv's output size",
+    edit("lenet_costs", "conv multiply-adds for one output position only (H'·W' forgotten)",
+         "conv_mult_adds += (C * K * K) * (C_out * H * W)", "conv_mult_adds += (C * K * K) * C_out"),
+    edit("lenet_costs", "FC parameters without the biases", "fc_params += D_out * (D + 1)", "fc_params += D_out * D"),
+    edit("lenet_costs", "the pooling forgotten: each conv sees the previous conv's output size",
          "C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1",
          "C, H, W = C_out, H, W"),
-    edit("lenet_costs",
-         "bias additions counted as multiply-adds in the FC layers",
-         "fc_mult_adds += D * D_out",
-         "fc_mult_adds += (D + 1) * D_out"),
+    edit("lenet_costs", "bias additions counted as multiply-adds in the FC layers",
+         "fc_mult_adds += D * D_out", "fc_mult_adds += (D + 1) * D_out"),
 ]
 
 MUTANTS += [

@@ -130,10 +130,8 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
     # --- the two backward passes
     *_backward_mutants("batchnorm_backward"),
     *_backward_mutants("batchnorm_backward_alt"),
-    edit("batchnorm_backward_alt",
-         "1/(N-1) in place of 1/N in the closed form",
-         "dx = gamma * inv_std / N * (",
-         "dx = gamma * inv_std / (N - 1) * ("),
+    edit("batchnorm_backward_alt", "1/(N-1) in place of 1/N in the closed form",
+         "dx = gamma * inv_std / N * (", "dx = gamma * inv_std / (N - 1) * ("),
     # --- spatial batch norm
     _fwd("spatial_batchnorm_forward", "x.reshape(-1, C) without moving the channel axis last",
          "    N, C, H, W = x.shape\n"

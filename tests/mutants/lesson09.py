@@ -6,26 +6,12 @@ LESSON = "09_train_your_cnn"
 
 MUTANTS: list[Mutant] = [
     # --- softmax_cross_entropy
-    Mutant("softmax_cross_entropy", "no max-subtraction: exp overflows for logits of 1000", """
-def softmax_cross_entropy(scores, y):
-    N = scores.shape[0]
-    e = np.exp(scores)
-    p = e / e.sum(axis=1, keepdims=True)
-    loss = -np.log(p[np.arange(N), y]).mean()
-    d = p.copy()
-    d[np.arange(N), y] -= 1
-    return float(loss), d / N
-"""),
-    Mutant("softmax_cross_entropy", "log of the softmax (underflows to log 0 for a far-off label)", """
-def softmax_cross_entropy(scores, y):
-    N = scores.shape[0]
-    e = np.exp(scores - scores.max(axis=1, keepdims=True))
-    p = e / e.sum(axis=1, keepdims=True)
-    loss = -np.log(p[np.arange(N), y]).mean()
-    d = p.copy()
-    d[np.arange(N), y] -= 1
-    return float(loss), d / N
-"""),
+    edit("softmax_cross_entropy", "no max-subtraction: exp overflows for logits of 1000",
+         "shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores"),
+    edit("softmax_cross_entropy",
+         "log of the softmax (underflows to log 0 for a far-off label)",
+         "log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))",
+         "log_probs = np.log(np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True))"),
     Mutant("softmax_cross_entropy", "sum over the batch instead of the mean", """
 _correct_softmax_cross_entropy = softmax_cross_entropy
 def softmax_cross_entropy(scores, y):
@@ -289,15 +275,20 @@ def affine_backward(dout, cache):
     return dx, dw, db / dout.shape[0]
 """),
     # --- cnn
-    edit("cnn", "batch norm left in train mode at eval (batch statistics)",
+    edit("cnn",
+         "batch norm left in train mode at eval (batch statistics)",
          'bn_state[f"bn{i}.running_var"],\n                                                    training)',
          'bn_state[f"bn{i}.running_var"],\n                                                    True)'),
-    edit("cnn", "dropout applied at eval too",
+    edit("cnn",
+         "dropout applied at eval too",
          "dropout_forward(h, p_drop, training, rng)",
          "dropout_forward(h, p_drop, True, rng if rng is not None else np.random.default_rng(0))"),
-    edit("cnn", "ReLU before batch norm",
-         "        bn_cache = None\n", "        h, relu_cache = relu_forward(h)\n        bn_cache = None\n",
-         "        h, relu_cache = relu_forward(h)\n        h, pool_cache", "        h, pool_cache"),
+    edit("cnn",
+         "ReLU before batch norm",
+         "        bn_cache = None\n",
+         "        h, relu_cache = relu_forward(h)\n        bn_cache = None\n",
+         "        h, relu_cache = relu_forward(h)\n        h, pool_cache",
+         "        h, pool_cache"),
     Mutant("cnn", "the backward pass skips dropout's mask", """
 _correct_cnn_backward = cnn_backward
 def cnn_backward(dscores, cache):
@@ -314,10 +305,8 @@ def cnn_backward(dscores, cache):
     return grads
 """),
     # --- train_step
-    edit("train_step",
-         "the forward pass in eval mode during training",
-         "cnn_forward(x, params, bn_state, True,",
-         "cnn_forward(x, params, bn_state, False,"),
+    edit("train_step", "the forward pass in eval mode during training",
+         "cnn_forward(x, params, bn_state, True,", "cnn_forward(x, params, bn_state, False,"),
     Mutant("train_step", "returns the loss after the update (a second forward pass)", """
 _correct_train_step = train_step
 def train_step(params, bn_state, opt_state, x, y, rng, config):
