@@ -71,8 +71,10 @@ def test_generated_mutants_are_one_edit_of_the_current_reference():
         assert generate(exercise, reference, count=6) == mutants  # the same seed gives the same mutants
 
 
-@pytest.mark.parametrize("module", lesson_modules(), ids=lambda m: m.LESSON)
+@pytest.mark.parametrize("module", lesson_modules(editions=True), ids=lambda m: m.LESSON)
 def test_every_mutant_applies_to_the_current_reference(module):
+    # in every edition: the Korean references differ from the English in their comments, so an edit must not
+    # depend on a comment
     refs = solution_sources(read(solution_path(module.LESSON)))
     for m in module.MUTANTS:
         assert m.exercise in refs, f"{m.mistake!r}: no solution cell {m.exercise!r}"

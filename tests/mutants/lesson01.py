@@ -121,23 +121,10 @@ def receptive_field(L, K):
 def receptive_field_stack(layers):
     return 1 + sum(K - 1 for K, S in layers)
 """),
-    edit(
-        "same_padding_receptive_field",
-        "a layer's (K - 1) scaled by its own stride instead of the jump so far",
-        "    rf, jump = 1, 1",
-        "    rf = 1",
-        (
-            "        rf += (K - 1) * jump  # K - 1 more positions of this layer's input, each `jump`"
-            " input pixels apart\n"
-            "        jump *= S"
-        ),
-        "        rf += (K - 1) * S",
-    ),
-    edit("same_padding_receptive_field",
-         "jump updated before the layer's positions are added",
-         ("        rf += (K - 1) * jump  # K - 1 more positions of this layer's input, each `jump` input pixels apart\n"
-          "        jump *= S"),
-         "        jump *= S\n        rf += (K - 1) * jump"),
+    edit("same_padding_receptive_field", "a layer's (K - 1) scaled by its own stride instead of the jump so far",
+         "rf += (K - 1) * jump", "rf += (K - 1) * S"),
+    edit("same_padding_receptive_field", "jump updated before the layer's positions are added",
+         "        jump *= S\n", "", "        rf += (K - 1) * jump", "        jump *= S\n        rf += (K - 1) * jump"),
     # --- the forward passes
     *_forward_mutants("conv2d_forward_naive"),
     *_forward_mutants("conv2d_forward"),

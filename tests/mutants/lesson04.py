@@ -281,11 +281,8 @@ MUTANTS += [
     edit(
         "lenet_costs",
         "conv multiply-adds counted over the conv's input H x W, not its output",
-        "        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1  # the conv's output size (stride 1)",
-        (
-            "        H_in, W_in = H, W\n"
-            "        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1"
-        ),
+        "        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1",
+        "        H_in, W_in = H, W\n        H, W = H - K + 2 * P + 1, W - K + 2 * P + 1",
         "        conv_mult_adds += (C * K * K) * (C_out * H * W)",
         "        conv_mult_adds += (C * K * K) * (C_out * H_in * W_in)",
     ),
