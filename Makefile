@@ -91,7 +91,7 @@ db: $(STAMP) postgres
 ## screenshots: run the browser tests and copy a few widget screenshots into docs/screenshots/ for README
 screenshots: $(STAMP) browser
 	$(PY) -m pytest -q tests/test_browser.py -k "solutions"
-	$(PY) tests/lab.py --readme-screenshots docs/screenshots
+	$(PY) -m tests.lab --readme-screenshots docs/screenshots
 
 ## test-fast: everything but the tests that execute notebooks or run nbgrader
 test-fast: $(STAMP)

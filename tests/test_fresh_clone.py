@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import REPO
-from tests.lab import LOOPBACK, _free_port
+from tests.lab import LOOPBACK, free_port
 
 BIN = Path(sys.executable).parent  # the project's environment (.venv/bin), not activated below
 LESSON = "00_start_here"  # the quickest lesson to autograde
@@ -94,7 +94,7 @@ def test_formgrader_works_on_a_fresh_clone(tmp_path):
     clone = fresh_clone(tmp_path / "clone")
     env = bare_env(tmp_path)
     env["JUPYTER_CONFIG_PATH"] = ""  # what the Makefile sets for ROLE=instructor
-    token, port = secrets.token_hex(16), _free_port()
+    token, port = secrets.token_hex(16), free_port()
     argv = [
         str(BIN / "jupyter"),
         "lab",

@@ -436,9 +436,10 @@ def test_the_hub_logs_each_account_in_and_starts_its_server_as_that_account(room
             "make test installs it when run as root)"
         )
     pytest.importorskip("jupyterhub", reason="the hub extra is not installed: pip install -e '.[test]'")
-    from tests.lab import _free_port
 
-    port, hub_port, api_port = _free_port(), _free_port(), _free_port()
+    from tests.lab import free_port
+
+    port, hub_port, api_port = free_port(), free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     log = (room.base / "hub.log").open("w")
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
