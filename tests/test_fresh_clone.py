@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import REPO
-from tests.lab import LOOPBACK, free_port
+from tests.lab import free_port, http_get
 
 BIN = Path(sys.executable).parent  # the project's environment (.venv/bin), not activated below
 LESSON = "00_start_here"  # the quickest lesson to autograde
@@ -110,17 +110,7 @@ def test_formgrader_works_on_a_fresh_clone(tmp_path):
     log = tmp_path / "lab.log"
 
     def get(path: str) -> tuple[int, str]:
-        import urllib.error
-        import urllib.request
-
-        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"token {token}"})
-        try:
-            with LOOPBACK.open(req, timeout=60) as r:
-                return r.status, r.read().decode(errors="replace")
-        except urllib.error.HTTPError as e:
-            return e.code, ""
-        except OSError:
-            return 0, ""
+        return http_get(f"http://127.0.0.1:{port}{path}", token, timeout=60)
 
     with open(log, "w") as out:
         process = subprocess.Popen(argv, cwd=clone, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -25,6 +25,18 @@ KOREAN_LAB_SETTINGS = REPO / "jupyter-config" / "ko" / "lab-settings"  # what ma
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the server is local: never via a proxy
 
 
+def http_get(url: str, token: str, timeout: float = 10) -> tuple[int, str]:
+    """(status, body) of a GET to a local Jupyter server with its token; (0, "") while it is not listening."""
+    req = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    try:
+        with LOOPBACK.open(req, timeout=timeout) as r:
+            return r.status, r.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+    except OSError:  # not listening (yet)
+        return 0, ""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,14 +79,7 @@ class Lab:
             LOOPBACK.open(req, timeout=30).close()
 
     def get(self, path: str) -> tuple[int, str]:
-        req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"token {self.token}"})
-        try:
-            with LOOPBACK.open(req, timeout=10) as r:
-                return r.status, r.read().decode(errors="replace")
-        except urllib.error.HTTPError as e:
-            return e.code, ""
-        except OSError:  # not listening (yet)
-            return 0, ""
+        return http_get(f"{self.url}{path}", self.token)
 
 
 @contextlib.contextmanager
