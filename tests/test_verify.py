@@ -155,6 +155,35 @@ def test_attacks_that_fool_a_kernel_earn_nothing(attack, tmp_path):
     assert v.scores["test_conv_counts__visible"] == 0 and "test_conv_counts__visible" in v.failures
 
 
+# An int that equals everything, passed off as a plain int by patching the builtin type() that the student
+# process's wire encoder calls: what reaches the verifier is a plain 0, compared there.
+LIAR = """
+import builtins
+class Liar(int):
+    def __eq__(self, other):
+        return True
+    __hash__ = int.__hash__
+def conv_output_size(H, K, P=0, S=1):
+    return Liar(0)
+_real_type = builtins.type
+builtins.type = lambda *a: int if len(a) == 1 and _real_type.__instancecheck__(Liar, a[0]) else _real_type(*a)
+"""
+
+
+@pytest.mark.slow
+def test_an_int_equal_to_everything_behind_a_patched_type_earns_nothing(tmp_path):
+    only = {"test_conv_output_size__visible", "test_conv_output_size__hidden"}
+    v = verify.verify_notebook(
+        read(solution_path(LESSON)),
+        filled(LESSON, {"conv_output_size": LIAR}),
+        assignment=LESSON,
+        sandbox_spec=spec_for(tmp_path),
+        cell_timeout=5,
+        only=only,
+    )
+    assert v.scores == {name: 0.0 for name in only}, v.failures
+
+
 def test_correct_answers_still_count_after_a_hang_in_another_cell(tmp_path):
     """A timed-out call is that cell's loss only: the student's process is restarted for the next one."""
     refs = solution_sources(read(solution_path(LESSON)))
