@@ -21,29 +21,13 @@ import numbers
 
 import numpy as _np
 
+from .checks import _NUMBER_TYPES  # the numeric types a quiz answer may have, as the checks accept them
 from .i18n import shown as _shown
 from .i18n import tr
 
 _NDARRAY = _np.ndarray
 _np_bool = _np.bool_
 _isfinite = math.isfinite
-_NUMBER_TYPES = frozenset(
-    {
-        int,
-        float,
-        _np.int8,
-        _np.int16,
-        _np.int32,
-        _np.int64,
-        _np.uint8,
-        _np.uint16,
-        _np.uint32,
-        _np.uint64,
-        _np.float16,
-        _np.float32,
-        _np.float64,
-    }
-)
 
 __all__ = [
     "check_whole_number_form",
