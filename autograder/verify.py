@@ -4,7 +4,7 @@ nbgrader grades a test cell by what the student's kernel reports, and code in th
 anything in it (hooks, the checks, NumPy). Here the test cells run in *this* process, from the source
 notebook (``solutions/``), never from the submission. The submission's own cells run in a separate,
 sandboxed process (``function_server``), where torch cannot be imported. Every name a test cell takes
-from the student (the graded functions and answers) is a stand-in: calling it sends the arguments as
+from the student (the graded functions and answers) is a proxy: calling it sends the arguments as
 plain data (``wire``, no pickle), the student's process computes, and the result comes back as plain
 data that the checks, imported here before any submission is read, compare with what torch or the test
 computes here. The same test cells give students their feedback in the notebook, so each case is
@@ -18,6 +18,11 @@ names its reference binds that its tests call) are replaced by the reference's, 
 process, while later exercises are tested, and put back after. A wrong ``conv_output_size`` then costs
 its own points, not those of every conv that calls it. A function the test cell calls itself (the
 forward pass whose cache a backward test uses) is never replaced, nor is any helper that passed.
+
+Lessons 04 and 07 use layers that earlier lessons grade (``source_helpers.stand_ins.BORROWED``); the kernel
+binds torch-backed stand-ins for them. Here the student's process gets the teaching lessons' reference
+layers instead, bound again before every test: whatever a student pasted, those lessons grade only what
+they teach.
 """
 
 from __future__ import annotations
@@ -35,11 +40,12 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import numpy as np
 from nbgrader.utils import is_grade, is_solution
 
 from autograder import editions, sandbox, wire
-from autograder.course import CELL_TIMEOUT
+from autograder.course import CELL_TIMEOUT, notebook_path
 
 HERE = Path(__file__).resolve().parent
 # Lessons whose answers are values the lecture invites students to check with torch themselves: their
@@ -237,7 +243,7 @@ class StudentProcess:
 
 
 class Session:
-    """The verifier's view of one submission: the student's process and the stand-ins for its names."""
+    """The verifier's view of one submission: the student's process and the proxies for its names."""
 
     def __init__(self, sandbox_spec, allow_torch: bool, wanted: set[str], cell_timeout: float):
         self.process = StudentProcess(sandbox_spec, allow_torch)
@@ -462,6 +468,9 @@ def verify_notebook(
     os.environ["WORKBOOK_LANG"] = editions.edition_of(assignment)
     try:
         session.start()
+        borrowed = _borrowed_layers(editions.english_name(assignment))
+        if borrowed:  # defined and bound from the start, as the kernel's setup binds its stand-ins
+            session.exec_cell("stand-ins", "\n".join(borrowed))
         for src in added.get(-1, []):
             session.exec_cell("added", src)
         for i, (cell, kind) in enumerate(zip(source_cells, kinds, strict=True)):
@@ -493,6 +502,8 @@ def verify_notebook(
                     ]
                     session.exec_cell("reference helpers", _swap_in(swapped, helpers))
                     verdict.swapped[gid] = swapped
+                if borrowed:  # the layers an earlier lesson grades: correct ones, whatever the student pasted
+                    session.exec_cell("stand-ins", borrowed[1], record=False)
                 trusted.update(session.namespace)
                 for name in session.wanted - set(session.namespace):
                     trusted.pop(name, None)  # not defined by the student: a NameError, as in the notebook
@@ -520,6 +531,25 @@ def verify_notebook(
         verdict.notes.append("the student's process died or hung; the cells after it score 0")
     verdict.seconds = time.perf_counter() - start
     return verdict
+
+
+def _borrowed_layers(lesson: str) -> tuple[str, str] | None:
+    """Code for the student's process of a lesson that borrows layers (``stand_ins.BORROWED``): one that
+    defines them from the reference solutions of the lessons that teach them (torch is not there for the
+    kernel's stand-ins), and one that binds them, run before every test. None if the lesson borrows none."""
+    from source_helpers import stand_ins  # imports torch, which only two lessons need here
+
+    layers = stand_ins.BORROWED.get(lesson)
+    if not layers:
+        return None
+    define = ["__workbook_stand_ins = {}", "exec('import numpy as np', __workbook_stand_ins)"]
+    for borrowed in layers:
+        teacher = nbformat.read(notebook_path(borrowed.taught_in), as_version=4)
+        sources = [c.source for c in teacher.cells if _cell_kind(c) == "solution"] + [borrowed.adapter]
+        define += [f"exec(compile({src!r}, '<{borrowed.taught_in}>', 'exec'), __workbook_stand_ins)" for src in sources]
+    names = sorted(name for borrowed in layers for name in borrowed.names)
+    bind = f"globals().update({{n: __workbook_stand_ins[n] for n in {names!r}}})"
+    return "\n".join(define), bind
 
 
 def exercise_of(test_grade_id: str) -> str:

@@ -10,9 +10,9 @@ Convolutions followed by batch norm have no bias (lesson 05).
 
 ``init_params`` draws starting weights (with the student's ``kaiming_normal`` when it works, else torch's),
 ``torch_cnn`` builds the copy the tests compare with, ``one_thread`` keeps torch and NumPy on one thread
-(the arrays are small). ``fill_in`` puts torch-backed stand-ins in place of layers a student has not
-written yet, so that the rest of lesson 09 runs in the notebook; the graded tests always call the student's
-own code (and torch cannot even be imported where they run).
+(the arrays are small). ``fill_in`` (from ``stand_ins``) puts torch-backed stand-ins in place of layers a
+student has not written yet, so that the rest of lesson 09 runs in the notebook; the graded tests always
+call the student's own code (and torch cannot even be imported where they run).
 
 Everything here is built on torch and is the *oracle* or the *fallback*: nothing implements a graded
 function in NumPy.
@@ -29,6 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .stand_ins import fill_in, require_own_layers  # lesson 09 calls them from here
+
 __all__ = [
     "param_shapes",
     "new_bn_state",
@@ -36,9 +38,6 @@ __all__ = [
     "TorchCNN",
     "torch_cnn",
     "load_into",
-    "LAYERS",
-    "stand_ins",
-    "is_stand_in",
     "fill_in",
     "require_own_layers",
     "one_thread",
@@ -229,217 +228,3 @@ def load_into(
                 state[name].zero_()
             elif name.endswith("running_var") and name not in (bn_state or {}):
                 state[name].fill_(1.0)
-
-
-# ----------------------------------------------------------------------------- stand-ins for the layers
-# Named torch_<the lesson's name>: this package never defines a graded function's name.
-class _Graph:
-    """A stand-in's cache: torch's autograd graph from the inputs to the output."""
-
-    __slots__ = ("inputs", "output")
-
-    def __init__(self, inputs, output):
-        self.inputs, self.output = inputs, output
-
-
-def _leaf(a) -> torch.Tensor:
-    return torch.from_numpy(np.array(a, copy=True)).requires_grad_(True)
-
-
-def _grads(dout, cache: _Graph):
-    grads = torch.autograd.grad(
-        cache.output, cache.inputs, torch.from_numpy(np.ascontiguousarray(dout)), retain_graph=True, allow_unused=True
-    )
-    return [
-        np.zeros(tuple(t.shape), dtype=dout.dtype) if g is None else g.numpy()
-        for g, t in zip(grads, cache.inputs, strict=True)
-    ]
-
-
-def _out(t: torch.Tensor) -> np.ndarray:
-    return t.detach().numpy().copy()
-
-
-def _stand_in(fn):
-    fn._stand_in = True
-    return fn
-
-
-@_stand_in
-def torch_conv2d_forward(x, weight, bias, stride=1, padding=0):
-    """torch's conv2d with lesson 01's signature."""
-    xt, wt, bt = _leaf(x), _leaf(weight), _leaf(bias)
-    out = F.conv2d(xt, wt, bt, stride=stride, padding=padding)
-    return _out(out), _Graph((xt, wt, bt), out)
-
-
-@_stand_in
-def torch_conv2d_backward(dout, cache):
-    return tuple(_grads(dout, cache))
-
-
-@_stand_in
-def torch_relu_forward(x):
-    xt = _leaf(x)
-    out = F.relu(xt)
-    return _out(out), _Graph((xt,), out)
-
-
-@_stand_in
-def torch_relu_backward(dout, cache):
-    return _grads(dout, cache)[0]
-
-
-@_stand_in
-def torch_max_pool2d_forward(x, kernel_size, stride=None):
-    xt = _leaf(x)
-    out = F.max_pool2d(xt, kernel_size, stride)
-    return _out(out), _Graph((xt,), out)
-
-
-@_stand_in
-def torch_max_pool2d_backward(dout, cache):
-    return _grads(dout, cache)[0]
-
-
-@_stand_in
-def torch_affine_forward(x, weight, bias):
-    xt, wt, bt = _leaf(x), _leaf(weight), _leaf(bias)
-    out = F.linear(xt, wt, bt)
-    return _out(out), _Graph((xt, wt, bt), out)
-
-
-@_stand_in
-def torch_affine_backward(dout, cache):
-    return tuple(_grads(dout, cache))
-
-
-@_stand_in
-def torch_flatten_forward(x):
-    xt = _leaf(x)
-    out = torch.flatten(xt, 1)
-    return _out(out), _Graph((xt,), out)
-
-
-@_stand_in
-def torch_flatten_backward(dout, cache):
-    return _grads(dout, cache)[0]
-
-
-@_stand_in
-def torch_spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
-    """torch's batch_norm; the running statistics are updated in place (they share memory)."""
-    xt, gt, bt = _leaf(x), _leaf(gamma), _leaf(beta)
-    out = F.batch_norm(
-        xt,
-        torch.from_numpy(running_mean),
-        torch.from_numpy(running_var),
-        gt,
-        bt,
-        training=training,
-        momentum=momentum,
-        eps=eps,
-    )
-    return _out(out), _Graph((xt, gt, bt), out)
-
-
-@_stand_in
-def torch_spatial_batchnorm_backward(dout, cache):
-    return tuple(_grads(dout, cache))
-
-
-LAYERS = {  # layer -> (forward, backward) names, as the lessons spell them
-    "conv2d": ("conv2d_forward", "conv2d_backward"),
-    "relu": ("relu_forward", "relu_backward"),
-    "max_pool2d": ("max_pool2d_forward", "max_pool2d_backward"),
-    "affine": ("affine_forward", "affine_backward"),
-    "flatten": ("flatten_forward", "flatten_backward"),
-    "spatial_batchnorm": ("spatial_batchnorm_forward", "spatial_batchnorm_backward"),
-}
-
-
-def stand_ins() -> dict:
-    """The lessons' name -> torch-backed function (``torch_<name>`` here), for every function of ``LAYERS``."""
-    return {name: globals()["torch_" + name] for pair in LAYERS.values() for name in pair}
-
-
-def is_stand_in(fn) -> bool:
-    return getattr(fn, "_stand_in", False) is True
-
-
-def _probe(layer: str, fwd, bwd, rng: np.random.Generator):
-    """Run one layer on a small random float64 case; return (outputs, gradients)."""
-    x = rng.standard_normal((2, 3, 6, 4))
-    if layer == "conv2d":
-        w, b = rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
-        out, cache = fwd(x, w, b, 1, 1)
-    elif layer == "max_pool2d":
-        out, cache = fwd(x, 2)
-    elif layer == "affine":
-        out, cache = fwd(x.reshape(2, -1), rng.standard_normal((5, 72)), rng.standard_normal(5))
-    elif layer == "spatial_batchnorm":
-        rm, rv = np.zeros(3), np.ones(3)
-        g, b = rng.standard_normal(3), rng.standard_normal(3)
-        out, cache = fwd(x, g, b, rm, rv, True)
-        eval_out, _ = fwd(x, g, b, rm, rv, False)
-        out = np.concatenate([np.ravel(out), np.ravel(eval_out), rm, rv])
-        grads = bwd(rng.standard_normal(x.shape), cache)
-        return out, grads
-    else:
-        out, cache = fwd(x)
-    grads = bwd(rng.standard_normal(np.shape(out)), cache)
-    return out, grads
-
-
-def _same(a, b) -> bool:
-    a = a if isinstance(a, (tuple, list)) else (a,)
-    b = b if isinstance(b, (tuple, list)) else (b,)
-    return len(a) == len(b) and all(
-        np.shape(u) == np.shape(v) and np.allclose(u, v, rtol=1e-6, atol=1e-8) for u, v in zip(a, b, strict=True)
-    )
-
-
-def fill_in(namespace: dict, verbose: bool = True) -> dict[str, str]:
-    """Check each layer pair that ``namespace`` (a notebook's ``globals()``) defines against torch; put the
-    torch-backed stand-in in place of any pair that is missing, unfinished or wrong. Returns (and prints)
-    layer -> what is used. The graded tests never see the stand-ins."""
-    report = {}
-    subs = stand_ins()
-    for layer, (f_name, b_name) in LAYERS.items():
-        fwd, bwd = namespace.get(f_name), namespace.get(b_name)
-        if fwd is None or bwd is None:
-            why = "not defined"
-        elif is_stand_in(fwd) and is_stand_in(bwd):
-            why = "still the stand-in from before (run the layers cell again after editing it)"
-        else:
-            try:
-                mine = _probe(layer, fwd, bwd, np.random.default_rng(0))
-                ref = _probe(layer, subs[f_name], subs[b_name], np.random.default_rng(0))
-            except NotImplementedError:
-                why = "not written yet (NotImplementedError)"
-            except Exception as exc:  # the student's layer is broken: say how, and use torch's
-                why = f"raised {type(exc).__name__}: {str(exc)[:80]}"
-            else:
-                if _same(mine[0], ref[0]) and _same(mine[1], ref[1]):
-                    report[layer] = "yours"
-                    continue
-                why = "differs from torch"
-        namespace[f_name], namespace[b_name] = subs[f_name], subs[b_name]
-        report[layer] = f"torch stand-in (yours: {why})"
-    if verbose:
-        for layer, used in report.items():
-            print(f"{layer:18s} {used}")
-        if any(v != "yours" for v in report.values()):
-            print("The lesson runs on the stand-ins where yours are missing; graded tests call your own code.")
-    return report
-
-
-def require_own_layers(**functions) -> None:
-    """Assert that none of the given layer functions is a torch stand-in (for a test cell)."""
-    borrowed = sorted(name for name, fn in functions.items() if is_stand_in(fn))
-    if borrowed:
-        raise AssertionError(
-            f"{', '.join(borrowed)}: still the torch stand-in, not your code. The graded tests call your own "
-            "layers (the stand-ins do not exist where grading runs), so the network and training tests will "
-            "fail there: paste your layers into the layers cell and run it again."
-        )

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from source_helpers import small_cnn
+from source_helpers import small_cnn, stand_ins
 from source_helpers.data import digits
 from source_helpers.widgets import core
 from source_helpers.widgets import training as tw
@@ -106,19 +106,19 @@ def test_init_params_uses_the_students_init_and_falls_back_to_torch():
 def test_stand_ins_match_torch_and_update_running_statistics_in_place():
     rng = np.random.default_rng(1)
     x, w, b = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
-    out, cache = small_cnn.torch_conv2d_forward(x, w, b, 2, 1)
+    out, cache = stand_ins.conv2d_forward(x, w, b, 2, 1)
     np.testing.assert_allclose(out, F.conv2d(*map(torch.from_numpy, (x, w, b)), stride=2, padding=1).numpy())
-    dx, dw, db = small_cnn.torch_conv2d_backward(np.ones_like(out), cache)
+    dx, dw, db = stand_ins.conv2d_backward(np.ones_like(out), cache)
     np.testing.assert_allclose(db, np.full(4, out[0, 0].size * 2))
     assert dx.shape == x.shape and dw.shape == w.shape
     rm, rv = np.zeros(3), np.ones(3)
-    small_cnn.torch_spatial_batchnorm_forward(x, np.ones(3), np.zeros(3), rm, rv, True)
+    stand_ins.spatial_batchnorm_forward(x, np.ones(3), np.zeros(3), rm, rv, True)
     np.testing.assert_allclose(rm, 0.1 * x.mean(axis=(0, 2, 3)))
-    assert all(small_cnn.is_stand_in(fn) for fn in small_cnn.stand_ins().values())
+    assert all(stand_ins.is_stand_in(fn) for fn in stand_ins.torch_layers().values())
 
 
 def test_fill_in_keeps_working_layers_and_replaces_missing_or_wrong_ones(capsys):
-    subs = small_cnn.stand_ins()
+    subs = stand_ins.torch_layers()
     namespace = {name: (lambda *a, fn=fn, **k: fn(*a, **k)) for name, fn in subs.items()}  # "yours", and right
 
     def not_done(*args, **kwargs):
@@ -135,8 +135,8 @@ def test_fill_in_keeps_working_layers_and_replaces_missing_or_wrong_ones(capsys)
     assert "not written yet" in report["relu"] and "differs from torch" in report["conv2d"]
     assert "not defined" in report["flatten"]
     for name in ("relu_forward", "relu_backward", "conv2d_forward", "conv2d_backward", "flatten_forward"):
-        assert small_cnn.is_stand_in(namespace[name]), name
-    assert not small_cnn.is_stand_in(namespace["affine_forward"])
+        assert stand_ins.is_stand_in(namespace[name]), name
+    assert not stand_ins.is_stand_in(namespace["affine_forward"])
     assert "graded tests call your own code" in capsys.readouterr().out
     assert "still the stand-in" in small_cnn.fill_in(namespace, verbose=False)["relu"]
 
@@ -144,7 +144,7 @@ def test_fill_in_keeps_working_layers_and_replaces_missing_or_wrong_ones(capsys)
 def test_require_own_layers_refuses_stand_ins():
     small_cnn.require_own_layers(relu_forward=lambda x: x)
     with pytest.raises(AssertionError, match="relu_forward: still the torch stand-in"):
-        small_cnn.require_own_layers(relu_forward=small_cnn.torch_relu_forward, affine_forward=lambda x: x)
+        small_cnn.require_own_layers(relu_forward=stand_ins.relu_forward, affine_forward=lambda x: x)
 
 
 def test_one_thread_restores_torch_threads():

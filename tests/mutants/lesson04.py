@@ -68,65 +68,6 @@ def flatten_backward(dout, cache):
         return dout.reshape(N, H, W, C).transpose(0, 3, 1, 2)
     return dout.reshape(cache)
 """),
-    # --- conv_layer (pasted from lesson 01)
-    Mutant("conv_layer", "flipped kernel (true convolution)", """
-_correct_conv2d_forward = conv2d_forward
-def conv2d_forward(x, weight, bias, stride=1, padding=0):
-    out, _ = _correct_conv2d_forward(x, weight[:, :, ::-1, ::-1], bias, stride, padding)
-    return out, (x, weight, bias, stride, padding)
-"""),
-    Mutant("conv_layer", "bias ignored", """
-_correct_conv2d_forward = conv2d_forward
-def conv2d_forward(x, weight, bias, stride=1, padding=0):
-    return _correct_conv2d_forward(x, weight, 0 * bias, stride, padding)
-"""),
-    Mutant("conv_layer", "dbias averaged instead of summed", """
-_correct_conv2d_backward = conv2d_backward
-def conv2d_backward(dout, cache):
-    dx, dw, db = _correct_conv2d_backward(dout, cache)
-    return dx, dw, db / (dout.shape[0] * dout.shape[2] * dout.shape[3])
-"""),
-    Mutant("conv_layer", "padding not cropped from dx", """
-_correct_conv2d_backward = conv2d_backward
-def conv2d_backward(dout, cache):
-    x, weight, bias, stride, padding = cache
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    return _correct_conv2d_backward(dout, (xp, weight, bias, stride, 0))
-"""),
-    # --- max_pool_layer (pasted from lesson 03)
-    edit("max_pool_layer", "average instead of max",
-         "out = windows.max(axis=(4, 5))", "out = windows.mean(axis=(4, 5))"),
-    Mutant("max_pool_layer", "gradient sent to every cell of the window", """
-def max_pool2d_backward(dout, cache):
-    x, K, stride = cache
-    dx = np.zeros_like(x)
-    H_out, W_out = dout.shape[2:]
-    for i in range(H_out):
-        for j in range(W_out):
-            dx[:, :, i * stride:i * stride + K, j * stride:j * stride + K] += dout[:, :, i:i + 1, j:j + 1]
-    return dx
-"""),
-    Mutant("max_pool_layer", "stride=None read as stride 1", """
-_correct_max_pool2d_forward = max_pool2d_forward
-def max_pool2d_forward(x, kernel_size, stride=None):
-    return _correct_max_pool2d_forward(x, kernel_size, 1 if stride is None else stride)
-"""),
-    edit("max_pool_layer",
-         "overlapping windows overwrite dx instead of adding up",
-         "np.add.at(dx, (np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols), dout)",
-         "dx[np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols] = dout"),
-    Mutant("max_pool_layer", "with ties, the gradient goes to every maximum of the window", """
-def max_pool2d_backward(dout, cache):
-    x, K, stride = cache
-    dx = np.zeros_like(x, dtype=dout.dtype)
-    H_out, W_out = dout.shape[2:]
-    for i in range(H_out):
-        for j in range(W_out):
-            window = x[:, :, i * stride:i * stride + K, j * stride:j * stride + K]
-            is_max = window == window.max(axis=(2, 3), keepdims=True)
-            dx[:, :, i * stride:i * stride + K, j * stride:j * stride + K] += is_max * dout[:, :, i:i + 1, j:j + 1]
-    return dx
-"""),
     # --- layer_table
     edit("layer_table",
          "pooling rounds up (ceil) instead of flooring",
@@ -237,36 +178,6 @@ def relu_forward(x):
 def affine_forward(x, weight, bias):
     return x.astype(np.float64) @ weight.T.astype(np.float64) + bias, (x, weight)
 """),
-    Mutant("conv_layer", "assumes a square input (loops over H_out for the columns too)", """
-def conv2d_forward(x, weight, bias, stride=1, padding=0):
-    N, C, H, W = x.shape
-    F_, _, K, _ = weight.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    H_out = (H + 2 * padding - K) // stride + 1
-    out = np.zeros((N, F_, H_out, H_out))
-    for i in range(H_out):
-        for j in range(H_out):
-            window = xp[:, :, i * stride:i * stride + K, j * stride:j * stride + K]
-            out[:, :, i, j] = np.tensordot(window, weight, axes=([1, 2, 3], [1, 2, 3])) + bias
-    return out, (x, weight, bias, stride, padding)
-"""),
-    Mutant("conv_layer", "forward ignores the stride (always 1)", """
-_correct_conv2d_forward = conv2d_forward
-def conv2d_forward(x, weight, bias, stride=1, padding=0):
-    out, _ = _correct_conv2d_forward(x, weight, bias, 1, padding)
-    return out, (x, weight, bias, stride, padding)
-"""),
-    Mutant("max_pool_layer", "assumes a square input (pools only the first H columns)", """
-_correct_max_pool2d_forward = max_pool2d_forward
-def max_pool2d_forward(x, kernel_size, stride=None):
-    out, (_, K, S) = _correct_max_pool2d_forward(x[:, :, :, :x.shape[2]], kernel_size, stride)
-    return out, (x[:, :, :, :x.shape[2]], K, S)
-"""),
-    Mutant("max_pool_layer", "the stride argument ignored (windows always step by kernel_size)", """
-_correct_max_pool2d_forward = max_pool2d_forward
-def max_pool2d_forward(x, kernel_size, stride=None):
-    return _correct_max_pool2d_forward(x, kernel_size, kernel_size)
-"""),
     Mutant("layer_table", "assumes a square input (the width follows the height)", """
 _correct_layer_table = layer_table
 def layer_table(input_shape, *args, **kwargs):
@@ -337,11 +248,10 @@ def lenet_backward(dscores, cache):
 
 
 # A student who writes everything differently from the reference: np.where/np.clip ReLU with the mask as
-# cache, einsum FC layers with dict caches, np.reshape flatten keeping the whole input, a conv with loops
-# over kernel offsets and a backward built from conv_transpose-like scatter, max-pooling with explicit
-# loops and a boolean mask cache, a table built from a dict of counters with NumPy integers, costs as a
-# list of NumPy integers and floats, and a network held as a list of layer objects.
-DIFFERENT_BUT_CORRECT = Alternative("masks, einsum, dict caches, loop pooling, layer objects", {
+# cache, einsum FC layers with dict caches, np.reshape flatten keeping the whole input, a table built from
+# a dict of counters with NumPy integers, costs as a list of NumPy integers and floats, and a network held
+# as a list of layer objects (on the stand-in conv and max-pooling, whose caches it never looks into).
+DIFFERENT_BUT_CORRECT = Alternative("masks, einsum, dict caches, layer objects", {
     "relu": '''
 def relu_forward(x):
     mask = x > 0
@@ -368,68 +278,6 @@ def flatten_forward(x):
 
 def flatten_backward(dout, cache):
     return np.reshape(dout, np.shape(cache["like"]))
-''',
-    "conv_layer": '''
-def conv2d_forward(x, weight, bias, stride=1, padding=0):
-    N, C, H, W = x.shape
-    F_, C2, KH, KW = weight.shape
-    if C != C2:
-        raise ValueError("channel mismatch")
-    Ho, Wo = (H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1
-    if Ho < 1 or Wo < 1:
-        raise ValueError("kernel too large")
-    xp = np.pad(x, [(0, 0), (0, 0), (padding,) * 2, (padding,) * 2])
-    out = np.empty((N, F_, Ho, Wo), dtype=x.dtype)
-    out[...] = bias.reshape(1, F_, 1, 1)
-    for u in range(KH):
-        for v in range(KW):
-            patch = xp[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]
-            out += np.einsum("nchw,fc->nfhw", patch, weight[:, :, u, v])
-    return out, {"x": x, "w": weight, "stride": stride, "pad": padding}
-
-
-def conv2d_backward(dout, cache):
-    x, w, S, P = cache["x"], cache["w"], cache["stride"], cache["pad"]
-    N, C, H, W = x.shape
-    F_, _, KH, KW = w.shape
-    Ho, Wo = dout.shape[2:]
-    xp = np.pad(x, [(0, 0), (0, 0), (P,) * 2, (P,) * 2])
-    dxp = np.zeros_like(xp)
-    dw = np.zeros_like(w)
-    for u in range(KH):
-        for v in range(KW):
-            rows, cols = slice(u, u + S * (Ho - 1) + 1, S), slice(v, v + S * (Wo - 1) + 1, S)
-            dw[:, :, u, v] = np.einsum("nfhw,nchw->fc", dout, xp[:, :, rows, cols])
-            dxp[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, w[:, :, u, v])
-    return dxp[:, :, P:P + H, P:P + W].copy(), dw, dout.sum(axis=(0, 2, 3))
-''',
-    "max_pool_layer": '''
-def max_pool2d_forward(x, kernel_size, stride=None):
-    S = stride or kernel_size
-    K = kernel_size
-    N, C, H, W = x.shape
-    if K > min(H, W):
-        raise ValueError("window too large")
-    Ho, Wo = (H - K) // S + 1, (W - K) // S + 1
-    out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
-    mask = np.zeros((N, C, Ho, Wo, K, K), dtype=bool)
-    for i in range(Ho):
-        for j in range(Wo):
-            win = x[:, :, i * S:i * S + K, j * S:j * S + K].reshape(N, C, K * K)
-            out[:, :, i, j] = win.max(axis=2)
-            first = win.argmax(axis=2)
-            mask[:, :, i, j] = (np.arange(K * K) == first[..., None]).reshape(N, C, K, K)
-    return out, {"shape": x.shape, "mask": mask, "K": K, "S": S}
-
-
-def max_pool2d_backward(dout, cache):
-    mask, K, S = cache["mask"], cache["K"], cache["S"]
-    dx = np.zeros(cache["shape"], dtype=dout.dtype)
-    Ho, Wo = dout.shape[2:]
-    for i in range(Ho):
-        for j in range(Wo):
-            dx[:, :, i * S:i * S + K, j * S:j * S + K] += mask[:, :, i, j] * dout[:, :, i, j, None, None]
-    return dx
 ''',
     "layer_table": '''
 def layer_table(input_shape, conv_channels=(20, 50), fc_widths=(500,), num_classes=10,

@@ -38,27 +38,6 @@ def residual_block_backward(dout, cache):
 {body}
 """
 
-_BN_FWD = """
-_correct_batchnorm2d_train_forward = batchnorm2d_train_forward
-def batchnorm2d_train_forward(x, gamma, beta, eps=1e-5):
-{body}
-"""
-
-_BN_BWD = """
-_correct_batchnorm2d_train_backward = batchnorm2d_train_backward
-def batchnorm2d_train_backward(dout, cache):
-{body}
-"""
-
-
-def _bn_fwd(mistake: str, body: str) -> Mutant:
-    return Mutant("batchnorm2d_train", mistake, _BN_FWD.format(body=body))
-
-
-def _bn_bwd(mistake: str, body: str) -> Mutant:
-    return Mutant("batchnorm2d_train", mistake, _BN_BWD.format(body=body))
-
-
 MUTANTS: list[Mutant] = [
     # --- grouped forward
     _fwd("input channels assigned to groups round-robin (channel c in group c % g) instead of in blocks",
@@ -164,32 +143,6 @@ def stacked_filters(C, L, K=3, bias=True):
     rf, _, single = _correct_stacked_filters(C, L, K, bias)
     return rf, L * (C * K * K + (C if bias else 0)), single
 """),
-    # --- batchnorm2d_train (pasted from lesson 05)
-    _bn_fwd("statistics per sample over H, W (instance norm) instead of over N, H, W",
-            "    mean = x.mean(axis=(2, 3), keepdims=True)\n"
-            "    std = np.sqrt(x.var(axis=(2, 3), keepdims=True) + eps)\n"
-            "    x_hat = (x - mean) / std\n"
-            "    return gamma[None, :, None, None] * x_hat + beta[None, :, None, None], (x_hat, gamma, std)"),
-    _bn_fwd("statistics over N only (per channel and position), as for a fully connected layer",
-            "    mean = x.mean(axis=0, keepdims=True)\n"
-            "    std = np.sqrt(x.var(axis=0, keepdims=True) + eps)\n"
-            "    x_hat = (x - mean) / std\n"
-            "    return gamma[None, :, None, None] * x_hat + beta[None, :, None, None], (x_hat, gamma, std)"),
-    _bn_fwd("unbiased variance (divides by N*H*W - 1)",
-            "    mean = x.mean(axis=(0, 2, 3), keepdims=True)\n"
-            "    std = np.sqrt(x.var(axis=(0, 2, 3), keepdims=True, ddof=1) + eps)\n"
-            "    x_hat = (x - mean) / std\n"
-            "    return gamma[None, :, None, None] * x_hat + beta[None, :, None, None], (x_hat, gamma, std)"),
-    _bn_fwd("eps forgotten",
-            "    return _correct_batchnorm2d_train_forward(x, gamma, beta, 0.0)"),
-    _bn_bwd("dgamma not summed over the batch (first image only)",
-            "    dx, _, dbeta = _correct_batchnorm2d_train_backward(dout, cache)\n"
-            "    x_hat = cache[0]\n"
-            "    return dx, (dout[0] * x_hat[0]).sum(axis=(1, 2)), dbeta"),
-    _bn_bwd("dx ignores the batch statistics' dependence on x (dout * gamma / std only)",
-            "    _, dgamma, dbeta = _correct_batchnorm2d_train_backward(dout, cache)\n"
-            "    x_hat, gamma, std = cache\n"
-            "    return dout * gamma[None, :, None, None] / std, dgamma, dbeta"),
     # --- residual forward
     Mutant("residual_block_forward", "no shortcut: a plain block", _RES_FWD.format(body="""
     out, cache = _correct_residual_block_forward(x, {**params, "w_proj": np.zeros_like(
@@ -312,33 +265,6 @@ def stacked_filters(C, L, K=3, bias=True):
     rf = K + (L - 1) * (K - 1)
     per_layer = C * C * K * K + (C if bias else 0)
     return [rf, sum(per_layer for _ in range(L)), C * C * rf ** 2 + (C if bias else 0)]
-''',
-    "batchnorm2d_train": '''
-def batchnorm2d_train_forward(x, gamma, beta, eps=1e-5):
-    N, C, H, W = x.shape
-    rows = x.transpose(1, 0, 2, 3).reshape(C, -1)  # one row per channel
-    m = rows.shape[1]
-    mu = rows.sum(axis=1) / m
-    xc = rows - mu[:, None]
-    var = (xc * xc).sum(axis=1) / m
-    inv = 1.0 / np.sqrt(var + eps)
-    y = gamma[:, None] * xc * inv[:, None] + beta[:, None]
-    out = y.reshape(C, N, H, W).transpose(1, 0, 2, 3).copy()
-    return out, {"xc": xc, "inv": inv, "gamma": gamma, "shape": x.shape}
-
-
-def batchnorm2d_train_backward(dout, cache):
-    N, C, H, W = cache["shape"]
-    xc, inv, gamma = cache["xc"], cache["inv"], cache["gamma"]
-    m = xc.shape[1]
-    d = dout.transpose(1, 0, 2, 3).reshape(C, -1)
-    dbeta = d.sum(axis=1)
-    dgamma = (d * xc).sum(axis=1) * inv
-    dxhat = d * gamma[:, None]  # the long chain rule: through x_hat, the variance and the mean
-    dvar = (dxhat * xc).sum(axis=1) * -0.5 * inv ** 3
-    dmu = -(dxhat * inv[:, None]).sum(axis=1) - 2.0 * dvar * xc.sum(axis=1) / m
-    dx = dxhat * inv[:, None] + 2.0 * dvar[:, None] * xc / m + dmu[:, None] / m
-    return dx.reshape(C, N, H, W).transpose(1, 0, 2, 3).copy(), dgamma, dbeta
 ''',
     "residual_block_forward": '''
 def residual_block_forward(x, params, stride=1, eps=1e-5):
