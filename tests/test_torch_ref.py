@@ -43,3 +43,28 @@ def test_conv2d_grads_are_autograd_of_the_weighted_sum():
     dx, dw, db = torch_ref.conv2d_grads(x, w, b, dout)
     assert dx.shape == x.shape and dw.shape == w.shape and db.shape == b.shape
     np.testing.assert_allclose(db, dout.sum(axis=(0, 2, 3)))
+
+
+def test_the_counting_references_give_the_lectures_numbers():
+    # Written out by hand in lesson 04's table and lesson 07's cost table, not derived from torch.
+    rows = torch_ref.lenet_rows((1, 28, 28))
+    assert [r[2] for r in rows if r[2]] == [520, 25_050, 1_225_500, 5_010]
+    assert rows[7] == ("flatten", (2450,), 0) and rows[-1] == ("fc2", (10,), 0 + 5_010)
+    conv_params, fc_params, conv_macs, fc_macs = torch_ref.lenet_counts((1, 28, 28))
+    assert (conv_params, fc_params) == (520 + 25_050, 1_225_500 + 5_010)
+    assert conv_macs == 20 * 25 * 28 * 28 + 50 * 20 * 25 * 14 * 14 and fc_macs == 2450 * 500 + 500 * 10
+    params, macs, size = torch_ref.block_counts("separable", 64, 128, 3, 56, 56)
+    assert (params, macs, size) == (64 * 10 + 128 * 65, 64 * 9 * 56 * 56 + 64 * 128 * 56 * 56, (56, 56))
+    assert torch_ref.param_count(torch.nn.Conv2d(3, 100, 5, device="meta")) == 7_600
+
+
+def test_group_norm_and_batch_norm_references():
+    x = np.random.default_rng(0).standard_normal((2, 4, 3, 3))
+    by_hand = x.reshape(2, 2, -1)
+    by_hand = (by_hand - by_hand.mean(-1, keepdims=True)) / np.sqrt(by_hand.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(torch_ref.group_norm(x, 2), by_hand.reshape(x.shape), rtol=1e-6, atol=1e-9)
+    rows = x.reshape(-1, 4)
+    rm, rv = np.zeros(4), np.ones(4)
+    out = torch_ref.batch_norm(rows, np.ones(4), np.zeros(4), rm, rv, True)
+    np.testing.assert_allclose(out, (rows - rows.mean(0)) / np.sqrt(rows.var(0) + 1e-5), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(rm, 0.1 * rows.mean(0))  # the running statistics were updated in place

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from nbclient import NotebookClient
 
 from source_helpers import torch_ref
-from source_helpers.widgets import batch_norm, blocks, core, lenet, registry
+from source_helpers.widgets import batch_norm, core, lenet, registry
 from tests.harness import REPO
 from tests.test_widgets_training import torch_backed_step
 
@@ -64,7 +64,7 @@ YOURS = {
         F.group_norm(torch.from_numpy(x), G, torch.from_numpy(gamma), torch.from_numpy(beta), eps).numpy(),
         None,
     ),
-    "block_cost": lambda block, C_in, C_out, K, H_out, W_out, groups=1: blocks.torch_costs(
+    "block_cost": lambda block, C_in, C_out, K, H_out, W_out, groups=1: torch_ref.block_counts(
         block, C_in, C_out, K, H_out, W_out, groups
     )[:2],
     "train_step": _train_step,

@@ -7,6 +7,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
+from source_helpers import torch_ref
 from source_helpers.widgets import lenet
 
 LECTURE_TABLE = [  # the lecture's LeNet-5 table, with the parameter counts worked out by hand
@@ -62,7 +63,7 @@ def test_torch_lenet_matches_functional_torch():
         (rng.standard_normal((4, 5)), rng.standard_normal(4)),
     ]
     x = rng.standard_normal((2, 2, 7, 5))
-    model = lenet.torch_lenet(params, padding=1, pool_size=2)
+    model = torch_ref.lenet_model(params, padding=1, pool_size=2)
     t = lambda a: torch.from_numpy(a)  # noqa: E731
     h = torch.nn.functional.max_pool2d(
         torch.relu(torch.nn.functional.conv2d(t(x), t(params[0][0]), t(params[0][1]), padding=1)), 2

@@ -13,9 +13,8 @@ from typing import Callable
 
 import ipywidgets as W
 import numpy as np
-import torch
-import torch.nn.functional as F
 
+from .. import torch_ref
 from ..i18n import tr
 from .core import interactive_figure, new_figure, same_shape, yours_or
 
@@ -23,19 +22,8 @@ __all__ = ["torch_batchnorm_forward", "bn_histograms", "plot_bn_histograms", "bn
 
 
 def torch_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
-    """torch's ``F.batch_norm`` with the lesson's signature; updates the running arrays in place."""
-    rm, rv = torch.from_numpy(running_mean), torch.from_numpy(running_var)  # share memory: updated in place
-    out = F.batch_norm(
-        torch.from_numpy(x),
-        rm,
-        rv,
-        torch.from_numpy(gamma),
-        torch.from_numpy(beta),
-        training=training,
-        momentum=momentum,
-        eps=eps,
-    )
-    return out.numpy(), None
+    """``torch_ref.batch_norm`` with the lesson's ``(out, cache)`` return, for ``core.yours_or``."""
+    return torch_ref.batch_norm(x, gamma, beta, running_mean, running_var, training, momentum, eps), None
 
 
 def _batch(rng: np.random.Generator, N: int, D: int, weight: np.ndarray, shift: np.ndarray) -> np.ndarray:

@@ -6,48 +6,14 @@ from typing import Callable
 
 import ipywidgets as W
 import numpy as np
-import torch
-from torch.utils.flop_counter import FlopCounterMode
 
+from .. import torch_ref
 from ..i18n import tr
 from .core import interactive_figure, new_figure, try_yours
 
-__all__ = ["BLOCKS", "torch_block", "torch_costs", "block_costs", "plot_block_costs", "block_cost_calculator"]
+__all__ = ["BLOCKS", "block_costs", "plot_block_costs", "block_cost_calculator"]
 
-BLOCKS = ("standard", "pointwise", "grouped", "depthwise", "separable")
-
-
-def torch_block(
-    block: str, C_in: int, C_out: int, K: int, groups: int = 1, stride: int = 1, bias: bool = True
-) -> torch.nn.Module:
-    """The block as torch modules on the ``meta`` device (shapes only: nothing is allocated or computed)."""
-    conv = torch.nn.Conv2d
-    pad = K // 2
-    if block == "standard":
-        return conv(C_in, C_out, K, stride, pad, bias=bias, device="meta")
-    if block == "pointwise":
-        return conv(C_in, C_out, 1, stride, bias=bias, device="meta")
-    if block == "grouped":
-        return conv(C_in, C_out, K, stride, pad, groups=groups, bias=bias, device="meta")
-    if block == "depthwise":
-        return conv(C_in, C_out, K, stride, pad, groups=C_in, bias=bias, device="meta")
-    if block == "separable":
-        return torch.nn.Sequential(
-            conv(C_in, C_in, K, stride, pad, groups=C_in, bias=bias, device="meta"),
-            conv(C_in, C_out, 1, bias=bias, device="meta"),
-        )
-    raise ValueError(f"unknown block {block!r}; choose from {BLOCKS}")
-
-
-def torch_costs(
-    block: str, C_in: int, C_out: int, K: int, H: int, W: int, groups: int = 1, stride: int = 1, bias: bool = True
-) -> tuple[int, int, tuple[int, int]]:
-    """``(parameters, multiply-adds, (H_out, W_out))`` from torch's parameter list and FLOP counter."""
-    module = torch_block(block, C_in, C_out, K, groups, stride, bias)
-    with FlopCounterMode(display=False) as counter:
-        out = module(torch.zeros(1, C_in, H, W, device="meta"))
-    params = sum(p.numel() for p in module.parameters())
-    return params, counter.get_total_flops() // 2, tuple(out.shape[2:])
+BLOCKS = torch_ref.BLOCKS
 
 
 def _valid(block: str, C_in: int, C_out: int, groups: int) -> str | None:
@@ -81,7 +47,7 @@ def block_costs(
         if problem:
             rows[name] = dict(params=None, mult_adds=None, problem=problem)
             continue
-        params, macs, (H_out, W_out) = torch_costs(name, C_in, C_out, K, H, W, groups, stride)
+        params, macs, (H_out, W_out) = torch_ref.block_counts(name, C_in, C_out, K, H, W, groups, stride)
         rows[name] = dict(params=params, mult_adds=macs, problem=None, H_out=H_out, W_out=W_out)
 
     def answers(f):

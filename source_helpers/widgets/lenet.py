@@ -19,7 +19,6 @@ from ..i18n import is_korean, tr
 from .core import figure_png, interactive_figure, new_figure, try_yours
 
 __all__ = [
-    "torch_lenet",
     "torch_table",
     "architecture",
     "plot_architecture",
@@ -30,46 +29,7 @@ __all__ = [
 ]
 
 
-# ----------------------------------------------------------------------------- torch reference
-def torch_lenet(
-    params: Sequence[tuple[np.ndarray, np.ndarray]],
-    padding: int = 2,
-    pool_size: int = 2,
-    dtype: torch.dtype = torch.float64,
-    device: torch.device | None = None,
-) -> nn.Sequential:
-    """The ``torch.nn.Sequential`` equal to the lesson's ``lenet_forward(x, params, padding, pool_size)``.
-
-    ``params`` is a list of ``(weight, bias)``: a 4-D weight ``(C_out, C_in, K, K)`` is one stage
-    Conv2d -> ReLU -> MaxPool2d; a 2-D weight ``(out, in)`` is one Linear layer, with a Flatten
-    before the first and a ReLU after every one but the last. The weights are copied in.
-    """
-    layers: list[nn.Module] = []
-    n_fc = sum(np.ndim(w) == 2 for w, _ in params)
-    seen_fc = 0
-    for weight, _bias in params:
-        if np.ndim(weight) == 4:
-            C_out, C_in, K_H, K_W = np.shape(weight)
-            conv = nn.Conv2d(C_in, C_out, (K_H, K_W), padding=padding, device="meta")
-            layers += [conv, nn.ReLU(), nn.MaxPool2d(pool_size)]
-        else:
-            if seen_fc == 0:
-                layers.append(nn.Flatten())
-            seen_fc += 1
-            out_f, in_f = np.shape(weight)
-            layers.append(nn.Linear(in_f, out_f, device="meta"))
-            if seen_fc < n_fc:
-                layers.append(nn.ReLU())
-    model = nn.Sequential(*layers)
-    model = model.to_empty(device=device or torch.device("cpu")).to(dtype)
-    with torch.no_grad():
-        weighted = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
-        for module, (weight, bias) in zip(weighted, params, strict=True):
-            module.weight.copy_(torch.as_tensor(np.asarray(weight), dtype=dtype))
-            module.bias.copy_(torch.as_tensor(np.asarray(bias), dtype=dtype))
-    return model
-
-
+# ----------------------------------------------------------------------------- the table, traced by torch
 def _kind(module: nn.Module) -> str:
     return {nn.Conv2d: "conv", nn.ReLU: "relu", nn.MaxPool2d: "pool", nn.Flatten: "flatten", nn.Linear: "fc"}[
         type(module)

@@ -12,10 +12,9 @@ from typing import Callable
 
 import ipywidgets as W
 import numpy as np
-import torch
-import torch.nn.functional as F
 from matplotlib.ticker import LogFormatter
 
+from .. import torch_ref
 from ..i18n import is_korean, tr
 from .core import close, interactive_figure, new_figure, yours_or
 
@@ -75,7 +74,7 @@ def _group_norm_of(x: np.ndarray, G: int, gn_fn: Callable | None) -> tuple[np.nd
     """GN of x (N, C, H, W) with gamma=1, beta=0: by ``gn_fn`` by the rule of ``core.yours_or``, else by torch."""
     C = x.shape[1]
     ones, zeros = np.ones(C), np.zeros(C)
-    ref = F.group_norm(torch.from_numpy(x), G, torch.from_numpy(ones), torch.from_numpy(zeros)).numpy()
+    ref = torch_ref.group_norm(x, G)
     shown, source, _ = yours_or(
         ref,
         "torch.nn.functional.group_norm",

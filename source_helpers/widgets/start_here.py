@@ -8,14 +8,11 @@ from typing import Callable
 import ipywidgets as W
 import torch
 
+from .. import torch_ref
 from ..i18n import tr
 from .core import interactive_figure, new_figure, try_yours
 
 __all__ = ["layer_parameters", "plot_layer_parameters", "parameter_explorer"]
-
-
-def _torch_count(layer: torch.nn.Module) -> int:
-    return int(sum(p.numel() for p in layer.parameters()))
 
 
 def layer_parameters(H: int, C_in: int, units: int, K: int, fc_count_fn: Callable | None = None) -> dict:
@@ -27,8 +24,8 @@ def layer_parameters(H: int, C_in: int, units: int, K: int, fc_count_fn: Callabl
     Both layers are built on torch's "meta" device: shapes only, no memory.
     """
     n_in = C_in * H * H
-    torch_fc = _torch_count(torch.nn.Linear(n_in, units, device="meta"))
-    conv = _torch_count(torch.nn.Conv2d(C_in, units, K, device="meta"))
+    torch_fc = torch_ref.param_count(torch.nn.Linear(n_in, units, device="meta"))
+    conv = torch_ref.param_count(torch.nn.Conv2d(C_in, units, K, device="meta"))
     yours = try_yours(fc_count_fn, lambda f: f(n_in, units), name="fc_parameter_count", usable=_whole)
     fc = int(yours.value) if yours.used else torch_fc
     if yours.error is not None:  # shown instead of breaking the widget
