@@ -89,100 +89,83 @@ def _stand_in(fn):
     return fn
 
 
+def _through_torch(layer, *arrays):
+    """``(out, cache)``: torch's ``layer`` on leaf tensors of ``arrays``, its graph kept for the backward pass."""
+    inputs = tuple(map(_leaf, arrays))
+    out = layer(*inputs)
+    return _out(out), _Graph(inputs, out)
+
+
+def _all_grads(dout, cache):  # a backward returning (dx, dweight, dbias) or (dx, dgamma, dbeta)
+    return tuple(_grads(dout, cache))
+
+
+def _dx(dout, cache):  # a backward returning dx alone
+    return _grads(dout, cache)[0]
+
+
 @_stand_in
 def conv2d_forward(x, weight, bias, stride=1, padding=0):
     """torch's conv2d with lesson 01's signature."""
-    xt, wt, bt = _leaf(x), _leaf(weight), _leaf(bias)
-    out = F.conv2d(xt, wt, bt, stride=stride, padding=padding)
-    return _out(out), _Graph((xt, wt, bt), out)
-
-
-@_stand_in
-def conv2d_backward(dout, cache):
-    return tuple(_grads(dout, cache))
+    return _through_torch(lambda x_, w_, b_: F.conv2d(x_, w_, b_, stride=stride, padding=padding), x, weight, bias)
 
 
 @_stand_in
 def relu_forward(x):
-    xt = _leaf(x)
-    out = F.relu(xt)
-    return _out(out), _Graph((xt,), out)
-
-
-@_stand_in
-def relu_backward(dout, cache):
-    return _grads(dout, cache)[0]
+    return _through_torch(F.relu, x)
 
 
 @_stand_in
 def max_pool2d_forward(x, kernel_size, stride=None):
-    xt = _leaf(x)
-    out = F.max_pool2d(xt, kernel_size, stride)
-    return _out(out), _Graph((xt,), out)
-
-
-@_stand_in
-def max_pool2d_backward(dout, cache):
-    return _grads(dout, cache)[0]
+    return _through_torch(lambda x_: F.max_pool2d(x_, kernel_size, stride), x)
 
 
 @_stand_in
 def affine_forward(x, weight, bias):
-    xt, wt, bt = _leaf(x), _leaf(weight), _leaf(bias)
-    out = F.linear(xt, wt, bt)
-    return _out(out), _Graph((xt, wt, bt), out)
-
-
-@_stand_in
-def affine_backward(dout, cache):
-    return tuple(_grads(dout, cache))
+    return _through_torch(F.linear, x, weight, bias)
 
 
 @_stand_in
 def flatten_forward(x):
-    xt = _leaf(x)
-    out = torch.flatten(xt, 1)
-    return _out(out), _Graph((xt,), out)
-
-
-@_stand_in
-def flatten_backward(dout, cache):
-    return _grads(dout, cache)[0]
+    return _through_torch(lambda x_: torch.flatten(x_, 1), x)
 
 
 @_stand_in
 def spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     """torch's batch_norm; the running statistics are updated in place (they share memory)."""
-    xt, gt, bt = _leaf(x), _leaf(gamma), _leaf(beta)
-    out = F.batch_norm(
-        xt,
-        torch.from_numpy(running_mean),
-        torch.from_numpy(running_var),
-        gt,
-        bt,
-        training=training,
-        momentum=momentum,
-        eps=eps,
-    )
-    return _out(out), _Graph((xt, gt, bt), out)
+    running = torch.from_numpy(running_mean), torch.from_numpy(running_var)
 
+    def layer(x_, g_, b_):
+        return F.batch_norm(x_, *running, g_, b_, training=training, momentum=momentum, eps=eps)
 
-@_stand_in
-def spatial_batchnorm_backward(dout, cache):
-    return tuple(_grads(dout, cache))
+    return _through_torch(layer, x, gamma, beta)
 
 
 @_stand_in
 def batchnorm2d_train_forward(x, gamma, beta, eps=1e-5):
     """torch's training-mode batch_norm with lesson 07's signature (no running statistics)."""
-    xt, gt, bt = _leaf(x), _leaf(gamma), _leaf(beta)
-    out = F.batch_norm(xt, None, None, gt, bt, training=True, eps=eps)
-    return _out(out), _Graph((xt, gt, bt), out)
+    return _through_torch(
+        lambda x_, g_, b_: F.batch_norm(x_, None, None, g_, b_, training=True, eps=eps), x, gamma, beta
+    )
 
 
-@_stand_in
-def batchnorm2d_train_backward(dout, cache):
-    return tuple(_grads(dout, cache))
+def _backward(name: str, gradients):
+    """A stand-in backward function named as the lesson names it (``Borrowed.names`` reads the name)."""
+
+    def backward(dout, cache):
+        return gradients(dout, cache)
+
+    backward.__name__ = backward.__qualname__ = name
+    return _stand_in(backward)
+
+
+conv2d_backward = _backward("conv2d_backward", _all_grads)
+relu_backward = _backward("relu_backward", _dx)
+max_pool2d_backward = _backward("max_pool2d_backward", _dx)
+affine_backward = _backward("affine_backward", _all_grads)
+flatten_backward = _backward("flatten_backward", _dx)
+spatial_batchnorm_backward = _backward("spatial_batchnorm_backward", _all_grads)
+batchnorm2d_train_backward = _backward("batchnorm2d_train_backward", _all_grads)
 
 
 LAYERS = {  # layer -> (forward, backward) names, as the lessons spell them
