@@ -245,8 +245,26 @@ def _as_exact_number(value, name: str):
     return value
 
 
-def check_int(actual, expected: int, name: str = "value") -> None:
-    """Assert that ``actual`` is an integer (an integer-valued float is accepted) equal to ``expected``."""
+def _unshown(name: str, got, expected) -> AssertionError:
+    """A failure of a visible test that must not give the answer away: which way it is off, not by how much."""
+    if got != got:  # NaN: neither too high nor too low
+        return AssertionError(tr("{name}: got {got}, which is not a number.", name=_shown(name), got=got))
+    if got > expected:
+        return AssertionError(
+            tr(
+                "{name}: got {got}, which is too high (a visible test does not show the answer).",
+                name=_shown(name),
+                got=got,
+            )
+        )
+    return AssertionError(
+        tr("{name}: got {got}, which is too low (a visible test does not show the answer).", name=_shown(name), got=got)
+    )
+
+
+def check_int(actual, expected: int, name: str = "value", *, reveal: bool = True) -> None:
+    """Assert that ``actual`` is an integer (an integer-valued float is accepted) equal to ``expected``.
+    With ``reveal=False`` (a visible test whose expected value is the answer) a failure does not show it."""
     value = _as_exact_number(actual, name)
     f = float(value)
     if _isnan(f) or _isinf(f) or f != int(f):
@@ -258,15 +276,22 @@ def check_int(actual, expected: int, name: str = "value") -> None:
                 got=repr(value),
             )
         )
+    if int(f) != int(expected) and not reveal:
+        raise _unshown(name, int(f), int(expected))
     if int(f) != int(expected):
         raise AssertionError(
             tr("{name}: expected {expected}, got {got}.", name=_shown(name), expected=int(expected), got=int(f))
         )
 
 
-def check_close_scalar(actual, expected: float, name: str = "value", *, rtol=1e-7, atol=1e-12) -> None:
-    """Assert that the number ``actual`` is within ``atol + rtol*|expected|`` of ``expected``."""
+def check_close_scalar(
+    actual, expected: float, name: str = "value", *, rtol=1e-7, atol=1e-12, reveal: bool = True
+) -> None:
+    """Assert that the number ``actual`` is within ``atol + rtol*|expected|`` of ``expected`` (``reveal`` as for
+    ``check_int``)."""
     value = float(_as_exact_number(actual, name))
+    if not (abs(value - expected) <= atol + rtol * abs(expected)) and not reveal:
+        raise _unshown(name, value, expected)
     if not (abs(value - expected) <= atol + rtol * abs(expected)):
         raise AssertionError(
             tr(

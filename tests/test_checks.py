@@ -419,3 +419,15 @@ def test_check_cases_keeps_a_tests_own_data_out_of_the_message():
     with pytest.raises(AssertionError) as info:
         checks.check_cases("size", [dict(H=3, _expected=1), dict(H=7, _expected=1)], run)
     assert "the first is H=7:" in str(info.value) and "_expected" not in str(info.value)
+
+
+def test_a_visible_check_can_fail_without_giving_the_answer_away():
+    with pytest.raises(AssertionError) as info:
+        checks.check_int(27_000_099, 27_000_100, "q02", reveal=False)
+    assert "too low" in str(info.value) and "27000100" not in str(info.value).replace(",", "")
+    with pytest.raises(AssertionError, match="too high") as info:
+        checks.check_close_scalar(0.5, 1 / 256 + 1 / 9, "ratio", reveal=False)
+    assert repr(1 / 256 + 1 / 9) not in str(info.value)
+    with pytest.raises(AssertionError, match="not a number"):
+        checks.check_close_scalar(float("nan"), 0.1, "ratio", reveal=False)
+    checks.check_int(7, 7, "n", reveal=False)  # a right value passes as before
