@@ -9,7 +9,7 @@ the same variants through the real autograder.)
 import pytest
 
 from tests.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources
-from tests.mutants import lesson_modules
+from tests.mutants import Mutant, copied_lines, lesson_modules
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +53,16 @@ def test_mutants_lose_marks_and_alternatives_score_full(module):
             assert not failed, f"correct-but-different '{alt.name}' lost marks on {failed}"
     print("\n".join(report))
     assert not survivors, f"mutants that got full marks: {survivors}"
+
+
+@pytest.mark.parametrize("module", lesson_modules(), ids=lambda m: m.LESSON)
+def test_mutants_are_edits_of_the_reference_not_copies(module):
+    refs = solution_sources(read(solution_path(module.LESSON)))
+    first = next(iter(refs))
+    hand_copy = Mutant(first, "the reference copied by hand", refs[first])
+    assert len(copied_lines(hand_copy, refs[first])) > 1, "the check must catch a copy of the reference"
+    copies = {m.mistake: found for m in module.MUTANTS if len(found := copied_lines(m, refs[m.exercise])) > 1}
+    assert not copies, f"rewrite these as edit(...) of the reference or wrap(...) around it: {copies}"
 
 
 def test_generated_mutants_are_one_edit_of_the_current_reference():

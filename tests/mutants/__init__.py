@@ -10,6 +10,7 @@ written differently from the reference; it must still get full marks.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 
@@ -39,11 +40,32 @@ class Mutant:
         return mutated.rstrip() + "\n\n\n# --- mutant: " + self.mistake + "\n" + self.code.strip() + "\n"
 
 
+def copied_lines(mutant: Mutant, reference: str) -> list[str]:
+    """The lines of a mutant's appended code that stand in its reference too (signatures, returns and short
+    lines aside): a hand-rewritten copy of the reference, which goes on testing old code when the reference
+    changes. An ``edit`` or a ``wrap`` copies none."""
+    in_reference = {line.strip() for line in reference.splitlines()}
+    return [
+        line.strip()
+        for line in mutant.code.splitlines()
+        if line.strip() in in_reference and len(line.strip()) >= 12 and not line.strip().startswith(("def ", "return"))
+    ]
+
+
 def edit(exercise: str, mistake: str, *pairs: str) -> Mutant:
     """A mutant made by replacing text of the reference: ``edit(ex, mistake, old1, new1, old2, new2, ...)``."""
     if not pairs or len(pairs) % 2:
         raise ValueError("edit() takes pairs of (old, new) text")
     return Mutant(exercise, mistake, edits=tuple(zip(pairs[::2], pairs[1::2], strict=True)))
+
+
+def wrap(exercise: str, mistake: str, signature: str, body: str) -> Mutant:
+    """A mutant that replaces the function of ``signature`` by ``body``, which may call the reference as
+    ``_correct_<name>``: for a mistake in how a correct function is called or what is done with its result,
+    which no edit of its lines says as plainly."""
+    name = signature.split("(", 1)[0].strip()
+    body = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    return Mutant(exercise, mistake, f"_correct_{name} = {name}\ndef {signature}:\n{body}\n")
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,10 @@ class InEdition:
     @property
     def ALTERNATIVES(self):  # noqa: N802
         return self.module.ALTERNATIVES
+
+    @property
+    def EXERCISES_INDEPENDENT(self):  # noqa: N802
+        return getattr(self.module, "EXERCISES_INDEPENDENT", False)
 
 
 def lesson_modules(editions: bool = False):

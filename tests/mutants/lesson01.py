@@ -1,18 +1,11 @@
 """Lesson 01: mutants of every graded function, and correct-but-different implementations."""
 
-from . import Alternative, Mutant, edit
+from . import Alternative, Mutant, edit, wrap
 
 LESSON = "01_convolution"
 
-_WRAP_FWD = """
-_correct_{fn} = {fn}
-def {fn}(x, weight, bias, stride=1, padding=0):
-{body}
-"""
-
-
 def _fwd(fn: str, mistake: str, body: str) -> Mutant:
-    return Mutant(fn, mistake, _WRAP_FWD.format(fn=fn, body=body))
+    return wrap(fn, mistake, f"{fn}(x, weight, bias, stride=1, padding=0)", body)
 
 
 def _forward_mutants(fn: str) -> list[Mutant]:
@@ -74,9 +67,8 @@ def conv_output_size(H, K, P=0, S=1):
     return (H - K + 2 * P) / S + 1
 """),
     # --- conv_param_count / conv_mult_adds
-    Mutant("conv_counts", "bias forgotten in the parameter count", """
-_correct_conv_param_count = conv_param_count
-def conv_param_count(C_in, C_out, K_H, K_W, bias=True):
+    wrap("conv_counts", "bias forgotten in the parameter count",
+         "conv_param_count(C_in, C_out, K_H, K_W, bias=True)", """
     return _correct_conv_param_count(C_in, C_out, K_H, K_W, bias=False)
 """),
     Mutant("conv_counts", "one bias per input channel", """
@@ -87,15 +79,13 @@ def conv_param_count(C_in, C_out, K_H, K_W, bias=True):
 def conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P=0, S=1):
     return (C_in * K_H * K_W) * (C_out * H * W)
 """),
-    Mutant("conv_counts", "multiply-adds count the bias additions too", """
-_correct_conv_mult_adds = conv_mult_adds
-def conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P=0, S=1):
+    wrap("conv_counts", "multiply-adds count the bias additions too",
+         "conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P=0, S=1)", """
     H_out, W_out = conv_output_size(H, K_H, P, S), conv_output_size(W, K_W, P, S)
     return _correct_conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P, S) + C_out * H_out * W_out
 """),
-    Mutant("conv_counts", "multiply-adds forget the input channels", """
-_correct_conv_mult_adds = conv_mult_adds
-def conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P=0, S=1):
+    wrap("conv_counts", "multiply-adds forget the input channels",
+         "conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P=0, S=1)", """
     return _correct_conv_mult_adds(1, H, W, C_out, K_H, K_W, P, S)
 """),
     # --- same_padding / receptive_field
@@ -129,23 +119,12 @@ def receptive_field_stack(layers):
     *_forward_mutants("conv2d_forward_naive"),
     *_forward_mutants("conv2d_forward"),
     # --- the backward pass
-    Mutant("conv2d_backward", "dbias averaged instead of summed", """
-_correct_conv2d_backward = conv2d_backward
-def conv2d_backward(dout, cache):
-    dx, dw, db = _correct_conv2d_backward(dout, cache)
-    return dx, dw, db / (dout.shape[0] * dout.shape[2] * dout.shape[3])
-"""),
-    Mutant("conv2d_backward", "dweight from the first image of the batch only", """
-_correct_conv2d_backward = conv2d_backward
-def conv2d_backward(dout, cache):
-    x, weight, bias, stride, padding = cache
-    dx, _, db = _correct_conv2d_backward(dout, cache)
-    _, dw, _ = _correct_conv2d_backward(dout[:1], (x[:1], weight, bias, stride, padding))
-    return dx, dw, db
-"""),
-    Mutant("conv2d_backward", "dx sent back through the flipped kernel", """
-_correct_conv2d_backward = conv2d_backward
-def conv2d_backward(dout, cache):
+    edit("conv2d_backward", "dbias averaged instead of summed",
+         "dbias = dout.sum(axis=(0, 2, 3))", "dbias = dout.mean(axis=(0, 2, 3))"),
+    edit("conv2d_backward", "dweight from the first image of the batch only",
+         "(dout_mat @ cols.transpose(0, 2, 1)).sum(axis=0)",
+         "(dout_mat[:1] @ cols[:1].transpose(0, 2, 1)).sum(axis=0)"),
+    wrap("conv2d_backward", "dx sent back through the flipped kernel", "conv2d_backward(dout, cache)", """
     x, weight, bias, stride, padding = cache
     _, dw, db = _correct_conv2d_backward(dout, cache)
     dx, _, _ = _correct_conv2d_backward(dout, (x, weight[:, :, ::-1, ::-1].copy(), bias, stride, padding))
@@ -153,9 +132,7 @@ def conv2d_backward(dout, cache):
 """),
     edit("conv2d_backward", "overlapping windows overwrite dx instead of adding up",
          "+= dcols[:, :, u, v]", "= dcols[:, :, u, v]"),
-    Mutant("conv2d_backward", "padding not cropped from dx", """
-_correct_conv2d_backward = conv2d_backward
-def conv2d_backward(dout, cache):
+    wrap("conv2d_backward", "padding not cropped from dx", "conv2d_backward(dout, cache)", """
     x, weight, bias, stride, padding = cache
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     return _correct_conv2d_backward(dout, (xp, weight, bias, stride, 0))
@@ -164,9 +141,9 @@ def conv2d_backward(dout, cache):
 
 
 # A student who writes everything differently from the reference: range-counting, math.prod and
-# NumPy/float return types, loops over kernel offsets, fancy-index im2col with a dict cache, and a
+# NumPy/float return types, loops over kernel offsets, sliding windows with a dict cache, and a
 # backward pass built from their own forward conv (dilated dout, flipped and transposed kernel).
-DIFFERENT_BUT_CORRECT = Alternative("range counting, offset loops, fancy-index im2col, backward via forward", {
+DIFFERENT_BUT_CORRECT = Alternative("range counting, offset loops, sliding windows, backward via forward", {
     "conv_output_size": '''
 def conv_output_size(H, K, P=0, S=1):
     if min(H, K, S) < 1 or P < 0:
@@ -225,18 +202,12 @@ def conv2d_forward_naive(x, weight, bias, stride=1, padding=0):
 ''',
     "conv2d_forward": '''
 def conv2d_forward(x, weight, bias, stride=1, padding=0):
-    N, C, H, W = x.shape
-    F_, C2, KH, KW = weight.shape
-    if C != C2:
-        raise ValueError("channel mismatch")
-    Ho, Wo = conv_output_size(H, KH, padding, stride), conv_output_size(W, KW, padding, stride)
+    if x.shape[1] != weight.shape[1]:
+        raise ValueError("input and kernel disagree on the channels")
     xp = np.pad(x, [(0, 0), (0, 0), (padding,) * 2, (padding,) * 2])
-    c = np.repeat(np.arange(C), KH * KW)[:, None]
-    r = (np.tile(np.repeat(np.arange(KH), KW), C)[:, None] + stride * np.repeat(np.arange(Ho), Wo)[None, :])
-    s = (np.tile(np.arange(KW), KH * C)[:, None] + stride * np.tile(np.arange(Wo), Ho)[None, :])
-    cols = xp[:, c, r, s]  # (N, C*KH*KW, Ho*Wo)
-    out = weight.reshape(F_, -1) @ cols + bias[None, :, None]
-    return out.reshape(N, F_, Ho, Wo), {"x": x, "w": weight, "b": bias, "stride": stride, "pad": padding}
+    windows = np.lib.stride_tricks.sliding_window_view(xp, weight.shape[2:], axis=(2, 3))[:, :, ::stride, ::stride]
+    out = np.einsum("nchwij,fcij->nfhw", windows, weight, optimize=True) + bias[:, None, None]
+    return out, {"x": x, "w": weight, "b": bias, "stride": stride, "pad": padding}
 ''',
     "conv2d_backward": '''
 def conv2d_backward(dout, cache):

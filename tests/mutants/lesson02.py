@@ -1,80 +1,33 @@
 """Lesson 02: mutants of every graded function, and a correct-but-different implementation."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit, wrap
 
 LESSON = "02_one_by_one_conv"
 
 MUTANTS: list[Mutant] = [
     # --- conv1x1_forward
-    Mutant("conv1x1_forward", "x.reshape(-1, C_in) without moving the channel axis last", """
-def conv1x1_forward(x, weight, bias):
-    N, C_in, H, W = x.shape
-    C_out = weight.shape[0]
-    if weight.shape[1:] != (C_in, 1, 1):
-        raise ValueError("bad weight")
-    rows = x.reshape(N * H * W, C_in)
-    matrix = weight.reshape(C_out, C_in)
-    out = (rows @ matrix.T + bias).reshape(N, H, W, C_out).transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(out), (rows, matrix, x.shape)
-"""),
-    Mutant("conv1x1_forward", "output rows reshaped straight to (N, C_out, H, W) without moving channels back", """
-def conv1x1_forward(x, weight, bias):
-    N, C_in, H, W = x.shape
-    C_out = weight.shape[0]
-    if weight.shape[1:] != (C_in, 1, 1):
-        raise ValueError("bad weight")
-    rows = x.transpose(0, 2, 3, 1).reshape(N * H * W, C_in)
-    matrix = weight.reshape(C_out, C_in)
-    out = (rows @ matrix.T + bias).reshape(N, C_out, H, W)
-    return out, (rows, matrix, x.shape)
-"""),
-    Mutant("conv1x1_forward", "bias ignored", """
-_correct_conv1x1_forward = conv1x1_forward
-def conv1x1_forward(x, weight, bias):
-    return _correct_conv1x1_forward(x, weight, 0 * bias)
-"""),
-    Mutant("conv1x1_forward", "no ValueError for a weight that is not 1x1 (uses its centre tap)", """
-_correct_conv1x1_forward = conv1x1_forward
-def conv1x1_forward(x, weight, bias):
+    edit("conv1x1_forward", "x.reshape(-1, C_in) without moving the channel axis last",
+         "rows = x.transpose(0, 2, 3, 1).reshape(N * H * W, C_in)", "rows = x.reshape(N * H * W, C_in)"),
+    edit("conv1x1_forward", "output rows reshaped straight to (N, C_out, H, W) without moving channels back",
+         "np.ascontiguousarray(out_rows.reshape(N, H, W, C_out).transpose(0, 3, 1, 2))",
+         "out_rows.reshape(N, C_out, H, W)"),
+    edit("conv1x1_forward", "bias ignored", "rows @ matrix.T + bias", "rows @ matrix.T"),
+    wrap("conv1x1_forward", "no ValueError for a weight that is not 1x1 (uses its centre tap)",
+         "conv1x1_forward(x, weight, bias)", """
     kh, kw = weight.shape[2] // 2, weight.shape[3] // 2
     return _correct_conv1x1_forward(x, np.ascontiguousarray(weight[:, :, kh:kh + 1, kw:kw + 1]), bias)
 """),
-    Mutant("conv1x1_forward", "output cast to float32", """
-_correct_conv1x1_forward = conv1x1_forward
-def conv1x1_forward(x, weight, bias):
-    out, cache = _correct_conv1x1_forward(x, weight, bias)
-    return out.astype(np.float32), cache
-"""),
+    edit("conv1x1_forward", "output cast to float32", "return out, cache", "return out.astype(np.float32), cache"),
     # --- conv1x1_backward
-    Mutant("conv1x1_backward", "dbias averaged over pixels instead of summed", """
-_correct_conv1x1_backward = conv1x1_backward
-def conv1x1_backward(dout, cache):
-    dx, dw, db = _correct_conv1x1_backward(dout, cache)
-    return dx, dw, db / (dout.shape[0] * dout.shape[2] * dout.shape[3])
-"""),
-    Mutant("conv1x1_backward", "dweight computed as X^T dO (C_in x C_out) and reshaped without transposing", """
-_correct_conv1x1_backward = conv1x1_backward
-def conv1x1_backward(dout, cache):
-    dx, dw, db = _correct_conv1x1_backward(dout, cache)
-    C_out, C_in = dw.shape[:2]
-    return dx, np.ascontiguousarray(dw[:, :, 0, 0].T).reshape(C_out, C_in, 1, 1), db
-"""),
-    Mutant("conv1x1_backward", "dx rows reshaped straight to (N, C_in, H, W)", """
-_correct_conv1x1_backward = conv1x1_backward
-def conv1x1_backward(dout, cache):
-    dx, dw, db = _correct_conv1x1_backward(dout, cache)
-    N, C_in, H, W = dx.shape
-    return np.ascontiguousarray(dx.transpose(0, 2, 3, 1)).reshape(N, C_in, H, W), dw, db
-"""),
-    Mutant("conv1x1_backward", "dweight from the first image of the batch only", """
-_correct_conv1x1_backward = conv1x1_backward
-def conv1x1_backward(dout, cache):
-    rows, matrix, x_shape = cache
-    N, C_in, H, W = x_shape
-    dx, _, db = _correct_conv1x1_backward(dout, cache)
-    _, dw, _ = _correct_conv1x1_backward(dout[:1], (rows[:H * W], matrix, (1, C_in, H, W)))
-    return dx, dw, db
-"""),
+    edit("conv1x1_backward", "dbias averaged over pixels instead of summed",
+         "dbias = dout_rows.sum(axis=0)", "dbias = dout_rows.mean(axis=0)"),
+    edit("conv1x1_backward", "dweight computed as X^T dO (C_in x C_out) and reshaped without transposing",
+         "(dout_rows.T @ rows).reshape", "(rows.T @ dout_rows).reshape"),
+    edit("conv1x1_backward", "dx rows reshaped straight to (N, C_in, H, W)",
+         "(dout_rows @ matrix).reshape(N, H, W, C_in).transpose(0, 3, 1, 2)",
+         "(dout_rows @ matrix).reshape(N, C_in, H, W)"),
+    edit("conv1x1_backward", "dweight from the first image of the batch only",
+         "(dout_rows.T @ rows).reshape", "(dout_rows[:H * W].T @ rows[:H * W]).reshape"),
     # --- pointwise costs
     Mutant("pointwise_costs", "bias forgotten in the 1x1 conv's parameter count", """
 def conv1x1_param_count(C_in, C_out):
@@ -107,9 +60,7 @@ def bottleneck_costs(C, C_mid, H, W):
 def plain3x3_costs(C, H, W):
     return C * (C * 9 + 1), C * 9 * C
 """),
-    Mutant("bottleneck_costs", "biases forgotten in the bottleneck's parameters", """
-_correct_bottleneck_costs = bottleneck_costs
-def bottleneck_costs(C, C_mid, H, W):
+    wrap("bottleneck_costs", "biases forgotten in the bottleneck's parameters", "bottleneck_costs(C, C_mid, H, W)", """
     params, macs = _correct_bottleneck_costs(C, C_mid, H, W)
     return params - (2 * C_mid + C), macs
 """),

@@ -1,65 +1,48 @@
 """Lesson 03: mutants of every graded function, and a correct-but-different implementation."""
 
-from . import Alternative, Mutant, edit
+from . import Alternative, Mutant, edit, wrap
 
 LESSON = "03_pooling"
 
+# The reference cache has no x, which a tie-breaking backward needs: the forward (the reference, wrapped
+# once) keeps its input aside in _tie_x.
+_KEEP_FORWARD_INPUT = """
+if "_tie_plain_forward" not in globals():
+    _tie_plain_forward = max_pool2d_forward
+def max_pool2d_forward(x, kernel_size, stride=None):
+    global _tie_x
+    _tie_x = x
+    return _tie_plain_forward(x, kernel_size, stride)
+"""
+
 MUTANTS: list[Mutant] = [
     # --- pool_output_size
-    Mutant("pool_output_size", "forgot the +1", """
-def pool_output_size(H, kernel_size, stride=None):
-    stride = kernel_size if stride is None else stride
-    if kernel_size > H:
-        raise ValueError("window does not fit")
-    return (H - kernel_size) // stride
-"""),
-    Mutant("pool_output_size", "rounds up (ceil_mode) instead of flooring", """
-def pool_output_size(H, kernel_size, stride=None):
-    stride = kernel_size if stride is None else stride
-    if kernel_size > H:
-        raise ValueError("window does not fit")
-    return -((kernel_size - H) // stride) + 1
-"""),
-    Mutant("pool_output_size", "stride defaults to 1 instead of kernel_size", """
-_correct_pool_output_size = pool_output_size
-def pool_output_size(H, kernel_size, stride=None):
+    edit("pool_output_size", "forgot the +1",
+         "return (H - kernel_size) // stride + 1", "return (H - kernel_size) // stride"),
+    edit("pool_output_size", "rounds up (ceil_mode) instead of flooring",
+         "return (H - kernel_size) // stride + 1", "return -((kernel_size - H) // stride) + 1"),
+    wrap("pool_output_size", "stride defaults to 1 instead of kernel_size",
+         "pool_output_size(H, kernel_size, stride=None)", """
     return _correct_pool_output_size(H, kernel_size, 1 if stride is None else stride)
 """),
-    Mutant("pool_output_size", "no error when the window does not fit", """
-def pool_output_size(H, kernel_size, stride=None):
-    stride = kernel_size if stride is None else stride
-    return (H - kernel_size) // stride + 1
-"""),
+    edit("pool_output_size", "no error when the window does not fit", "if kernel_size > H:", "if False:"),
     # --- max_pool2d_forward
-    Mutant("max_pool2d_forward", "stride ignored: windows always step by kernel_size", """
-_correct_max_pool2d_forward = max_pool2d_forward
-def max_pool2d_forward(x, kernel_size, stride=None):
+    wrap("max_pool2d_forward", "stride ignored: windows always step by kernel_size",
+         "max_pool2d_forward(x, kernel_size, stride=None)", """
     return _correct_max_pool2d_forward(x, kernel_size, kernel_size)
 """),
-    Mutant("max_pool2d_forward", "the max is taken over all channels of the window together", """
-_correct_max_pool2d_forward = max_pool2d_forward
-def max_pool2d_forward(x, kernel_size, stride=None):
+    wrap("max_pool2d_forward", "the max is taken over all channels of the window together",
+         "max_pool2d_forward(x, kernel_size, stride=None)", """
     out, cache = _correct_max_pool2d_forward(x, kernel_size, stride)
     return np.broadcast_to(out.max(axis=1, keepdims=True), out.shape).copy(), cache
 """),
-    Mutant("max_pool2d_forward", "partial windows at the border kept (ceil instead of floor)", """
-def max_pool2d_forward(x, kernel_size, stride=None):
-    K = kernel_size
-    S = K if stride is None else stride
-    N, C, H, W = x.shape
-    if K > H or K > W:
-        raise ValueError("window does not fit")
-    H_out, W_out = -((K - H) // S) + 1, -((K - W) // S) + 1
-    xp = np.full((N, C, (H_out - 1) * S + K, (W_out - 1) * S + K), -np.inf)
-    xp[:, :, :H, :W] = x
-    windows = np.lib.stride_tricks.sliding_window_view(xp, (K, K), axis=(2, 3))[:, :, ::S, ::S]
-    flat = windows.reshape(N, C, H_out, W_out, K * K)
-    argmax = flat.argmax(axis=-1)
-    return flat.max(axis=-1), (x.shape, K, S, argmax)
-"""),
-    Mutant("max_pool2d_forward", "output cast to float32", """
-_correct_max_pool2d_forward = max_pool2d_forward
-def max_pool2d_forward(x, kernel_size, stride=None):
+    edit("max_pool2d_forward", "partial windows at the border kept (ceil instead of floor)",
+         "H_out, W_out = pool_output_size(H, K, S), pool_output_size(W, K, S)",
+         "pool_output_size(H, K, S), pool_output_size(W, K, S)  # the window fits\n"
+         "    H_out, W_out = -((K - H) // S) + 1, -((K - W) // S) + 1\n"
+         "    pad = ((0, 0), (0, 0), (0, (H_out - 1) * S + K - H), (0, (W_out - 1) * S + K - W))",
+         "sliding_window_view(x, (K, K)", "sliding_window_view(np.pad(x, pad, constant_values=-np.inf), (K, K)"),
+    wrap("max_pool2d_forward", "output cast to float32", "max_pool2d_forward(x, kernel_size, stride=None)", """
     out, cache = _correct_max_pool2d_forward(x, kernel_size, stride)
     return out.astype(np.float32), cache
 """),
@@ -87,44 +70,16 @@ def max_pool2d_backward(dout, cache):
             dx[:, :, u:u + S * H_out:S, v:v + S * W_out:S] += dout * is_max[..., u, v]
     return dx
 
-
-# The reference cache has no x; keep the forward's input aside (the reference forward, wrapped once).
-if "_tie_plain_forward" not in globals():
-    _tie_plain_forward = max_pool2d_forward
-def max_pool2d_forward(x, kernel_size, stride=None):
-    global _tie_x
-    _tie_x = x
-    return _tie_plain_forward(x, kernel_size, stride)
-"""),
-    Mutant("max_pool2d_backward", "ties: gradient to the last maximum in row-major order", """
-def max_pool2d_backward(dout, cache):
-    x_shape, K, S, _ = cache
-    x = _tie_x
-    N, C, H_out, W_out = dout.shape
-    windows = np.lib.stride_tricks.sliding_window_view(x, (K, K), axis=(2, 3))[:, :, ::S, ::S][:, :, :H_out, :W_out]
-    flat = windows.reshape(N, C, H_out, W_out, K * K)[..., ::-1]
-    last = K * K - 1 - flat.argmax(axis=-1)
-    du, dv = np.divmod(last, K)
-    n, c, i, j = np.indices((N, C, H_out, W_out))
-    dx = np.zeros(x_shape)
-    np.add.at(dx, (n, c, i * S + du, j * S + dv), dout)
-    return dx
-
-
-# The reference cache has no x; keep the forward's input aside (the reference forward, wrapped once).
-if "_tie_plain_forward" not in globals():
-    _tie_plain_forward = max_pool2d_forward
-def max_pool2d_forward(x, kernel_size, stride=None):
-    global _tie_x
-    _tie_x = x
-    return _tie_plain_forward(x, kernel_size, stride)
-"""),
+""" + _KEEP_FORWARD_INPUT),
+    Mutant("max_pool2d_backward", "ties: gradient to the last maximum in row-major order", _KEEP_FORWARD_INPUT, edits=((
+        "du, dv = np.divmod(argmax, K)",
+        "windows = np.lib.stride_tricks.sliding_window_view(_tie_x, (K, K), axis=(2, 3))[:, :, ::S, ::S]\n"
+        "    flat = windows[:, :, :H_out, :W_out].reshape(N, C, H_out, W_out, K * K)[..., ::-1]\n"
+        "    du, dv = np.divmod(K * K - 1 - flat.argmax(axis=-1), K)"),)),
     edit("max_pool2d_backward", "overlapping windows overwrite dx instead of adding up",
          "np.add.at(dx, (n, c, i * S + du, j * S + dv), dout)", "dx[n, c, i * S + du, j * S + dv] = dout"),
     # --- avg_pool2d
-    Mutant("avg_pool2d", "avg gradient not divided by K^2", """
-_correct_avg_pool2d_backward = avg_pool2d_backward
-def avg_pool2d_backward(dout, cache):
+    wrap("avg_pool2d", "avg gradient not divided by K^2", "avg_pool2d_backward(dout, cache)", """
     K = cache[1]
     return _correct_avg_pool2d_backward(dout, cache) * (K * K)
 """),
@@ -142,9 +97,8 @@ def avg_pool2d_backward(dout, cache):
          "dx[:, :, u:u + S * H_out:S, v:v + S * W_out:S] += share",
          "rows = dx[:, :, u:u + K * H_out:K, v:v + K * W_out:K]\n"
          "            rows += share[:, :, :rows.shape[2], :rows.shape[3]]"),
-    Mutant("avg_pool2d", "stride ignored in the forward pass (stride 1, cropped)", """
-_correct_avg_pool2d_forward = avg_pool2d_forward
-def avg_pool2d_forward(x, kernel_size, stride=None):
+    wrap("avg_pool2d", "stride ignored in the forward pass (stride 1, cropped)",
+         "avg_pool2d_forward(x, kernel_size, stride=None)", """
     S = kernel_size if stride is None else stride
     out, _ = _correct_avg_pool2d_forward(x, kernel_size, 1)
     H_out, W_out = pool_output_size(x.shape[2], kernel_size, S), pool_output_size(x.shape[3], kernel_size, S)

@@ -6,32 +6,14 @@ LESSON = "04_lenet5"
 
 MUTANTS: list[Mutant] = [
     # --- relu
-    Mutant("relu", "min(x, 0) instead of max(x, 0)", """
-def relu_forward(x):
-    return np.minimum(x, 0), x
-"""),
-    Mutant("relu", "gradient 1 at x = 0 (mask x >= 0)", """
-def relu_backward(dout, cache):
-    return dout * (cache >= 0)
-"""),
-    Mutant("relu", "backward passes dout through unchanged", """
-def relu_backward(dout, cache):
-    return dout.copy()
-"""),
-    Mutant("relu", "forward clips x in place (the caller's array changes)", """
-def relu_forward(x):
-    x[x < 0] = 0
-    return x, x
-"""),
-    Mutant("relu", "backward masks by the sign of dout instead of x", """
-def relu_backward(dout, cache):
-    return dout * (dout > 0)
-"""),
+    edit("relu", "min(x, 0) instead of max(x, 0)", "out = np.maximum(x, 0)", "out = np.minimum(x, 0)"),
+    edit("relu", "gradient 1 at x = 0 (mask x >= 0)", "dout * (x > 0)", "dout * (x >= 0)"),
+    edit("relu", "backward passes dout through unchanged", "return dout * (x > 0)", "return dout.copy()"),
+    edit("relu", "forward clips x in place (the caller's array changes)",
+         "out = np.maximum(x, 0)", "x[x < 0] = 0\n    out = x"),
+    edit("relu", "backward masks by the sign of dout instead of x", "dout * (x > 0)", "dout * (dout > 0)"),
     # --- affine
-    Mutant("affine", "bias ignored", """
-def affine_forward(x, weight, bias):
-    return x @ weight.T, (x, weight)
-"""),
+    edit("affine", "bias ignored", "out = x @ weight.T + bias", "out = x @ weight.T"),
     edit("affine",
          "dweight transposed (x.T @ dout, shape (D_in, D_out))",
          "    return dout @ weight, dout.T @ x, dout.sum(axis=0)",
@@ -40,52 +22,26 @@ def affine_forward(x, weight, bias):
          "dbias averaged over the batch",
          "    return dout @ weight, dout.T @ x, dout.sum(axis=0)",
          "    return dout @ weight, dout.T @ x, dout.mean(axis=0)"),
-    Mutant("affine", "dweight averaged over the batch", """
-_correct_affine_backward = affine_backward
-def affine_backward(dout, cache):
-    dx, dw, db = _correct_affine_backward(dout, cache)
-    return dx, dw / dout.shape[0], db
-"""),
+    edit("affine", "dweight averaged over the batch", "dout.T @ x,", "dout.T @ x / len(x),"),
     # --- flatten
-    Mutant("flatten", "channels-last order (N, H, W, C) before flattening", """
-def flatten_forward(x):
-    if x.ndim == 4:
-        return x.transpose(0, 2, 3, 1).reshape(x.shape[0], -1), x.shape
-    return x.reshape(x.shape[0], -1), x.shape
-"""),
-    Mutant("flatten", "the batch axis flattened too", """
-def flatten_forward(x):
-    return x.reshape(1, -1), x.shape
-"""),
-    Mutant("flatten", "backward does not restore the input's shape", """
-def flatten_backward(dout, cache):
-    return dout
-"""),
-    Mutant("flatten", "backward unflattens in channels-last order", """
-def flatten_backward(dout, cache):
-    if len(cache) == 4:
-        N, C, H, W = cache
-        return dout.reshape(N, H, W, C).transpose(0, 3, 1, 2)
-    return dout.reshape(cache)
-"""),
+    edit("flatten", "channels-last order (N, H, W, C) before flattening",
+         "return x.reshape(x.shape[0], -1), x.shape",
+         "return (x.transpose(0, 2, 3, 1) if x.ndim == 4 else x).reshape(x.shape[0], -1), x.shape"),
+    edit("flatten", "the batch axis flattened too", "x.reshape(x.shape[0], -1)", "x.reshape(1, -1)"),
+    edit("flatten", "backward does not restore the input's shape", "return dout.reshape(cache)", "return dout"),
+    edit("flatten", "backward unflattens in channels-last order", "return dout.reshape(cache)",
+         "if len(cache) == 4:\n"
+         "        N, C, H, W = cache\n"
+         "        return dout.reshape(N, H, W, C).transpose(0, 3, 1, 2)\n"
+         "    return dout.reshape(cache)"),
     # --- layer_table
     edit("layer_table",
          "pooling rounds up (ceil) instead of flooring",
          "C, H, W = C_out, (H - pool_size) // pool_size + 1, (W - pool_size) // pool_size + 1",
          "C, H, W = C_out, -(-H // pool_size), -(-W // pool_size)"),
-    Mutant("layer_table", "conv parameters without the biases", """
-_correct_layer_table = layer_table
-def layer_table(*args, **kwargs):
-    rows = _correct_layer_table(*args, **kwargs)
-    return [(n, s, p - s[0] if n.startswith("conv") else p) for n, s, p in rows]
-"""),
-    Mutant("layer_table", "fc1's input is the last channel count, not C*H*W", """
-_correct_layer_table = layer_table
-def layer_table(*args, **kwargs):
-    rows = _correct_layer_table(*args, **kwargs)
-    C = [shape for name, shape, _ in rows if name != "flatten" and len(shape) == 3][-1][0]
-    return [(n, s, s[0] * (C + 1)) if n == "fc1" else (n, s, p) for n, s, p in rows]
-"""),
+    edit("layer_table", "conv parameters without the biases", "C_out * (C * K * K + 1)", "C_out * C * K * K"),
+    edit("layer_table", "fc1's input is the last channel count, not C*H*W",
+         'rows.append(("flatten", (D,), 0))\n', 'rows.append(("flatten", (D,), 0))\n    D = C\n'),
     edit("layer_table",
          "padding counted once (total instead of per side)",
          "if H + 2 * P < K or W + 2 * P < K:",
@@ -100,91 +56,33 @@ def layer_table(*args, **kwargs):
          '        if H < pool_size or W < pool_size:\n'
          '            raise ValueError(f"pool{i}: a {pool_size}x{pool_size} window does not fit a {H}x{W} map")\n',
          ""),
-    Mutant("layer_table", "no ReLU row after the hidden FC layers", """
-_correct_layer_table = layer_table
-def layer_table(*args, **kwargs):
-    rows = _correct_layer_table(*args, **kwargs)
-    flat = [r[0] for r in rows].index("flatten")
-    return rows[:flat] + [r for r in rows[flat:] if not r[0].startswith("relu")]
-"""),
+    edit("layer_table", "no ReLU row after the hidden FC layers",
+         "        if j < len(widths):\n"
+         '            rows.append((f"relu{len(conv_channels) + j}", (D_out,), 0))\n', ""),
     # --- lenet_forward
-    Mutant("lenet_forward", "a ReLU after the last FC layer too", """
-_correct_lenet_forward = lenet_forward
-def lenet_forward(x, params, padding=2, pool_size=2):
-    scores, cache = _correct_lenet_forward(x, params, padding, pool_size)
-    return np.maximum(scores, 0), cache
-"""),
-    Mutant("lenet_forward", "no ReLU between the FC layers", """
-def lenet_forward(x, params, padding=2, pool_size=2):
-    out, caches, flat = x, [], False
-    for weight, bias in params:
-        if weight.ndim == 4:
-            out, c1 = conv2d_forward(out, weight, bias, stride=1, padding=padding)
-            out, c2 = relu_forward(out)
-            out, c3 = max_pool2d_forward(out, pool_size)
-            caches.append(("conv", c1, c2, c3))
-        else:
-            if not flat:
-                out, cf = flatten_forward(out)
-                caches.append(("flatten", cf))
-                flat = True
-            out, ca = affine_forward(out, weight, bias)
-            caches.append(("fc", ca, None))
-    return out, caches
-"""),
-    Mutant("lenet_forward", "no ReLU in the conv stages", """
-def lenet_forward(x, params, padding=2, pool_size=2):
-    n_fc = sum(w.ndim == 2 for w, _ in params)
-    out, caches, seen = x, [], 0
-    for weight, bias in params:
-        if weight.ndim == 4:
-            out, c1 = conv2d_forward(out, weight, bias, stride=1, padding=padding)
-            c2 = np.ones_like(out)
-            out, c3 = max_pool2d_forward(out, pool_size)
-            caches.append(("conv", c1, c2, c3))
-        else:
-            if seen == 0:
-                out, cf = flatten_forward(out)
-                caches.append(("flatten", cf))
-            seen += 1
-            out, ca = affine_forward(out, weight, bias)
-            cr = None
-            if seen < n_fc:
-                out, cr = relu_forward(out)
-            caches.append(("fc", ca, cr))
-    return out, caches
-"""),
-    Mutant("lenet_forward", "flattened channels-last before the FC layers", """
-_reference_lenet_forward = lenet_forward
-_reference_flatten_forward = flatten_forward
-def lenet_forward(x, params, padding=2, pool_size=2):
-    global flatten_forward
-    flatten_forward = lambda a: (np.ascontiguousarray(a.transpose(0, 2, 3, 1)).reshape(a.shape[0], -1), a.shape)
-    try:
-        return _reference_lenet_forward(x, params, padding, pool_size)
-    finally:
-        flatten_forward = _reference_flatten_forward
-"""),
+    edit("lenet_forward", "a ReLU after the last FC layer too",
+         "return out, caches", "return np.maximum(out, 0), caches"),
+    edit("lenet_forward", "no ReLU between the FC layers",
+         "            if seen_fc < n_fc:\n                out, relu_cache = relu_forward(out)\n", ""),
+    edit("lenet_forward", "no ReLU in the conv stages",
+         "            out, relu_cache = relu_forward(out)\n            out, pool_cache",
+         "            relu_cache = np.ones_like(out)\n            out, pool_cache"),
+    edit("lenet_forward", "flattened channels-last before the FC layers",
+         "out, flat_cache = flatten_forward(out)",
+         "flat_cache = out.shape\n"
+         "                out = np.ascontiguousarray(out.transpose(0, 2, 3, 1)).reshape(out.shape[0], -1)"),
 ]
 
 # The mistake classes that only a hidden test caught before (issue 17): stride, ceil (above), square input,
 # overlap (above), dtype.
 MUTANTS += [
-    Mutant("relu", "forward returns float64 for a float32 input", """
-def relu_forward(x):
-    return np.maximum(x, 0).astype(np.float64), x
-"""),
-    Mutant("affine", "forward computes in float64 whatever the input's dtype", """
-def affine_forward(x, weight, bias):
-    return x.astype(np.float64) @ weight.T.astype(np.float64) + bias, (x, weight)
-"""),
-    Mutant("layer_table", "assumes a square input (the width follows the height)", """
-_correct_layer_table = layer_table
-def layer_table(input_shape, *args, **kwargs):
-    C, H, W = input_shape
-    rows = _correct_layer_table((C, H, H), *args, **kwargs)
-    return [("input", tuple(input_shape), 0)] + rows[1:]
-"""),
+    edit("relu", "forward returns float64 for a float32 input",
+         "out = np.maximum(x, 0)", "out = np.maximum(x, 0).astype(np.float64)"),
+    edit("affine", "forward computes in float64 whatever the input's dtype",
+         "out = x @ weight.T + bias", "out = x.astype(np.float64) @ weight.T.astype(np.float64) + bias"),
+    edit("layer_table", "assumes a square input (the width follows the height)",
+         "C, H, W = input_shape", "C, H, W = input_shape[0], input_shape[1], input_shape[1]",
+         'rows = [("input", (C, H, W), 0)]', 'rows = [("input", tuple(input_shape), 0)]'),
 ]
 
 # --- lenet_costs (parameters versus multiply-adds)
@@ -209,24 +107,12 @@ MUTANTS += [
 
 MUTANTS += [
     # --- lenet_backward
-    Mutant("lenet_backward", "grads returned last layer first", """
-_correct_lenet_backward = lenet_backward
-def lenet_backward(dscores, cache):
-    dx, grads = _correct_lenet_backward(dscores, cache)
-    return dx, grads[::-1]
-"""),
-    Mutant("lenet_backward", "the hidden FC layers' ReLU skipped in the backward pass", """
-_correct_lenet_backward = lenet_backward
-def lenet_backward(dscores, cache):
-    stripped = [(e[0], e[1], None) if e[0] == "fc" else e for e in cache]
-    return _correct_lenet_backward(dscores, stripped)
-"""),
-    Mutant("lenet_backward", "the conv stages' ReLU skipped in the backward pass", """
-_correct_lenet_backward = lenet_backward
-def lenet_backward(dscores, cache):
-    stripped = [(e[0], e[1], np.ones_like(e[2]), e[3]) if e[0] == "conv" else e for e in cache]
-    return _correct_lenet_backward(dscores, stripped)
-"""),
+    edit("lenet_backward", "grads returned last layer first", "return d, grads[::-1]", "return d, grads"),
+    edit("lenet_backward", "the hidden FC layers' ReLU skipped in the backward pass",
+         "            if relu_cache is not None:\n                d = relu_backward(d, relu_cache)\n", ""),
+    edit("lenet_backward", "the conv stages' ReLU skipped in the backward pass",
+         "            d = relu_backward(d, relu_cache)\n            d, dweight, dbias = conv2d_backward",
+         "            d, dweight, dbias = conv2d_backward"),
     Mutant("lenet_backward", "max-pool backward replaced by upsampling dout to every cell", """
 _reference_lenet_backward = lenet_backward
 _reference_max_pool2d_backward = max_pool2d_backward

@@ -1,50 +1,17 @@
 """Lesson 05: mutants of every graded function, and a correct-but-different implementation."""
 
-from . import Alternative, Mutant, edit
+from . import Alternative, Mutant, edit, wrap
 
 LESSON = "05_batch_norm"
 
-_FWD = """
-_correct_{fn} = {fn}
-def {fn}(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
-{body}
-"""
-
-
 def _fwd(fn: str, mistake: str, body: str) -> Mutant:
     exercise = "batchnorm_forward" if fn == "batchnorm_forward" else "spatial_batchnorm"
-    return Mutant(exercise, mistake, _FWD.format(fn=fn, body=body))
-
-
-def _own_forward(mistake: str, stats: str, update: str) -> Mutant:
-    """A whole batchnorm_forward whose statistics or running-statistics update is wrong."""
-    return Mutant("batchnorm_forward", mistake, f"""
-def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
-    N = x.shape[0]
-    if training:
-{stats}
-{update}
-    else:
-        mu, var = running_mean, running_var
-    inv_std = 1.0 / np.sqrt(var + eps)
-    x_hat = (x - mu) * inv_std
-    return gamma * x_hat + beta, (x, x_hat, mu, var, inv_std, gamma, eps)
-""")
-
-
-_STATS = "        mu, var = x.mean(axis=0), x.var(axis=0)"
-_UPDATE = ("        running_mean[:] = (1 - momentum) * running_mean + momentum * mu\n"
-           "        running_var[:] = (1 - momentum) * running_var + momentum * var * N / (N - 1)")
-
-_BWD = """
-_correct_{fn} = {fn}
-def {fn}(dout, cache):
-{body}
-"""
+    return wrap(exercise, mistake, f"{fn}(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5)",
+                body)
 
 
 def _bwd(fn: str, mistake: str, body: str) -> Mutant:
-    return Mutant(fn, mistake, _BWD.format(fn=fn, body=body))
+    return wrap(fn, mistake, f"{fn}(dout, cache)", body)
 
 
 def _backward_mutants(fn: str) -> list[Mutant]:
@@ -72,25 +39,16 @@ def _backward_mutants(fn: str) -> list[Mutant]:
 
 MUTANTS: list[Mutant] = [
     # --- batchnorm_forward
-    _own_forward("running variance stores the biased variance (divide by N, not N-1)", _STATS,
-                 "        running_mean[:] = (1 - momentum) * running_mean + momentum * mu\n"
-                 "        running_var[:] = (1 - momentum) * running_var + momentum * var"),
-    _own_forward("momentum convention reversed (0.9 on the new value, Keras-style)", _STATS,
-                 "        running_mean[:] = momentum * running_mean + (1 - momentum) * mu\n"
-                 "        running_var[:] = momentum * running_var + (1 - momentum) * var * N / (N - 1)"),
-    Mutant("batchnorm_forward", "statistics per sample (axis=1) instead of per feature (axis=0)", """
-def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
-    if training:
-        mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
-        D = x.shape[1]
-        running_mean[:] = (1 - momentum) * running_mean + momentum * mu.mean()
-        running_var[:] = (1 - momentum) * running_var + momentum * var.mean() * D / (D - 1)
-    else:
-        mu, var = running_mean, running_var
-    inv_std = 1.0 / np.sqrt(var + eps)
-    x_hat = (x - mu) * inv_std
-    return gamma * x_hat + beta, (x, x_hat, mu, var, inv_std, gamma, eps)
-"""),
+    edit("batchnorm_forward", "running variance stores the biased variance (divide by N, not N-1)",
+         "momentum * var * N / (N - 1)", "momentum * var"),
+    edit("batchnorm_forward", "momentum convention reversed (0.9 on the new value, Keras-style)",
+         "(1 - momentum) * running_mean + momentum * mu", "momentum * running_mean + (1 - momentum) * mu",
+         "(1 - momentum) * running_var + momentum * var", "momentum * running_var + (1 - momentum) * var"),
+    edit("batchnorm_forward", "statistics per sample (axis=1) instead of per feature (axis=0)",
+         "mu = x.mean(axis=0)", "mu = x.mean(axis=1, keepdims=True)",
+         "var = x.var(axis=0)", "var = x.var(axis=1, keepdims=True)",
+         "momentum * mu\n", "momentum * mu.mean()\n",
+         "momentum * var * N", "momentum * var.mean() * N"),
     _fwd("batchnorm_forward", "eval mode normalizes with the batch statistics",
          "    if training:\n"
          "        return _correct_batchnorm_forward(x, gamma, beta, running_mean, running_var, True, momentum, eps)\n"
@@ -103,16 +61,14 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
          "    inv_std = 1.0 / (np.sqrt(var) + eps)\n"
          "    x_hat = (x - mu) * inv_std\n"
          "    return gamma * x_hat + beta, (x, x_hat, mu, var, inv_std, gamma, eps)"),
-    _own_forward("normalizes with the unbiased variance (N-1) instead of the biased one",
-                 "        mu, var = x.mean(axis=0), x.var(axis=0, ddof=1)",
-                 "        running_mean[:] = (1 - momentum) * running_mean + momentum * mu\n"
-                 "        running_var[:] = (1 - momentum) * running_var + momentum * var"),
+    edit("batchnorm_forward", "normalizes with the unbiased variance (N-1) instead of the biased one",
+         "var = x.var(axis=0)", "var = x.var(axis=0, ddof=1)", "momentum * var * N / (N - 1)", "momentum * var"),
     _fwd("batchnorm_forward", "running statistics rebound instead of updated in place",
          "    running_mean, running_var = running_mean.copy(), running_var.copy()\n"
          "    return _correct_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum, eps)"),
-    _own_forward("the old running value dropped: running = momentum * batch statistic", _STATS,
-                 "        running_mean[:] = momentum * mu\n"
-                 "        running_var[:] = momentum * var * N / (N - 1)"),
+    edit("batchnorm_forward", "the old running value dropped: running = momentum * batch statistic",
+         "(1 - momentum) * running_mean + momentum * mu", "momentum * mu",
+         "(1 - momentum) * running_var + momentum * var", "momentum * var"),
     _fwd("batchnorm_forward", "running statistics also updated in eval mode",
          "    out, cache = _correct_batchnorm_forward(x, gamma, beta, running_mean, running_var, training,\n"
          "                                            momentum, eps)\n"
@@ -154,32 +110,28 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
          "    if training:\n"
          "        running_var[:] = (1 - momentum) * old + momentum * x.var(axis=(0, 2, 3)) * N / max(N - 1, 1)\n"
          "    return out, cache"),
-    Mutant("spatial_batchnorm", "eval mode uses the batch statistics", """
-_correct_spatial_batchnorm_forward = spatial_batchnorm_forward
-def spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    wrap("spatial_batchnorm", "eval mode uses the batch statistics",
+         "spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5)", """
     if not training:
         rm, rv = running_mean.copy(), running_var.copy()
         return _correct_spatial_batchnorm_forward(x, gamma, beta, rm, rv, True, momentum, eps)
     return _correct_spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum, eps)
 """),
-    Mutant("spatial_batchnorm", "dgamma and dbeta summed over N only, then averaged over positions", """
-_correct_spatial_batchnorm_backward = spatial_batchnorm_backward
-def spatial_batchnorm_backward(dout, cache):
+    wrap("spatial_batchnorm", "dgamma and dbeta summed over N only, then averaged over positions",
+         "spatial_batchnorm_backward(dout, cache)", """
     dx, dgamma, dbeta = _correct_spatial_batchnorm_backward(dout, cache)
     HW = dout.shape[2] * dout.shape[3]
     return dx, dgamma / HW, dbeta / HW
 """),
-    Mutant("spatial_batchnorm", "backward: dout reshaped without moving the channel axis last", """
-_correct_spatial_batchnorm_backward = spatial_batchnorm_backward
-def spatial_batchnorm_backward(dout, cache):
+    wrap("spatial_batchnorm", "backward: dout reshaped without moving the channel axis last",
+         "spatial_batchnorm_backward(dout, cache)", """
     N, C, H, W = dout.shape
     scrambled = dout.reshape(-1, C).reshape(N, H, W, C).transpose(0, 3, 1, 2)
     return _correct_spatial_batchnorm_backward(np.ascontiguousarray(scrambled), cache)
 """),
     # --- folding
-    Mutant("fold_batchnorm", "eps left out of the square root", """
-_correct_fold_batchnorm = fold_batchnorm
-def fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5):
+    wrap("fold_batchnorm", "eps left out of the square root",
+         "fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5)", """
     return _correct_fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, 0.0)
 """),
     Mutant("fold_batchnorm", "the conv bias not scaled by gamma / sqrt(var + eps)", """
@@ -201,9 +153,8 @@ def fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-
     scale = gamma / np.sqrt(running_var + eps)
     return weight * scale[:, None, None, None], bias * scale + beta
 """),
-    Mutant("fold_batchnorm", "divided by the variance instead of the standard deviation", """
-_correct_fold_batchnorm = fold_batchnorm
-def fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5):
+    wrap("fold_batchnorm", "divided by the variance instead of the standard deviation",
+         "fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5)", """
     return _correct_fold_batchnorm(weight, bias, gamma, beta, running_mean, (running_var + eps) ** 2 - eps, eps)
 """),
 ]

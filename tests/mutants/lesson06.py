@@ -14,219 +14,73 @@ MUTANTS: list[Mutant] = [
     Mutant("shape_answers", "LN statistics keep the channel axis", "ln_stat_shape = (8, 6, 1, 1)"),
     Mutant("shape_answers", "GN set size forgets the spatial positions", "gn_set_size = 2"),
     # --- layer_norm_forward
-    Mutant("layer_norm_forward", "wrong axis: statistics over the batch (leading) axis N", """
-def layer_norm_forward(x, normalized_shape, weight, bias, eps=1e-5):
-    if isinstance(normalized_shape, (int, np.integer)):
-        normalized_shape = (int(normalized_shape),)
-    normalized_shape = tuple(normalized_shape)
-    k = len(normalized_shape)
-    if x.shape[x.ndim - k:] != normalized_shape:
-        raise ValueError("bad normalized_shape")
-    lead = tuple(range(x.ndim - k))
-    mu, var = x.mean(axis=lead, keepdims=True), x.var(axis=lead, keepdims=True)
-    x_hat = (x - mu) / np.sqrt(var + eps)
-    return weight * x_hat + bias, None
-"""),
-    Mutant("layer_norm_forward", "unbiased variance (ddof=1) to normalize", """
-_correct_layer_norm_forward = layer_norm_forward
-def layer_norm_forward(x, normalized_shape, weight, bias, eps=1e-5):
-    out, cache = _correct_layer_norm_forward(x, normalized_shape, weight, bias, eps)
-    x_hat, inv_std, w, axes = cache
-    m = 1
-    for a in axes:
-        m *= x.shape[a]
-    x_hat = x_hat * np.sqrt((m - 1) / m)
-    return weight * x_hat + bias, cache
-"""),
-    Mutant("layer_norm_forward", "eps forgotten", """
-_correct_layer_norm_forward = layer_norm_forward
-def layer_norm_forward(x, normalized_shape, weight, bias, eps=1e-5):
-    return _correct_layer_norm_forward(x, normalized_shape, weight, bias, 0.0)
-"""),
-    Mutant("layer_norm_forward", "eps added to the standard deviation, outside the square root", """
-_correct_layer_norm_forward = layer_norm_forward
-def layer_norm_forward(x, normalized_shape, weight, bias, eps=1e-5):
-    out, (x_hat, inv_std, w, axes) = _correct_layer_norm_forward(x, normalized_shape, weight, bias, 0.0)
-    x_hat = x_hat * (1 / inv_std) / (1 / inv_std + eps)
-    return weight * x_hat + bias, (x_hat, inv_std, w, axes)
-"""),
-    Mutant("layer_norm_forward", "always normalizes over the last axis only", """
-_correct_layer_norm_forward = layer_norm_forward
-def layer_norm_forward(x, normalized_shape, weight, bias, eps=1e-5):
-    _, (x_hat, inv_std, w, axes) = _correct_layer_norm_forward(x, x.shape[-1], np.ones(x.shape[-1]),
-                                                               np.zeros(x.shape[-1]), eps)
-    return weight * x_hat + bias, (x_hat, inv_std, weight, axes)
-"""),
+    edit("layer_norm_forward", "wrong axis: statistics over the batch (leading) axis N",
+         "axes = tuple(range(x.ndim - k, x.ndim))", "axes = tuple(range(x.ndim - k))"),
+    edit("layer_norm_forward", "unbiased variance (ddof=1) to normalize",
+         "x.var(axis=axes, keepdims=True)", "x.var(axis=axes, keepdims=True, ddof=1)"),
+    edit("layer_norm_forward", "eps forgotten", "np.sqrt(var + eps)", "np.sqrt(var)"),
+    edit("layer_norm_forward", "eps added to the standard deviation, outside the square root",
+         "1.0 / np.sqrt(var + eps)", "1.0 / (np.sqrt(var) + eps)"),
+    edit("layer_norm_forward", "always normalizes over the last axis only",
+         "axes = tuple(range(x.ndim - k, x.ndim))", "axes = (x.ndim - 1,)"),
     # --- layer_norm_backward
-    Mutant("layer_norm_backward", "dgamma not summed over the batch (first sample only)", """
-_correct_layer_norm_backward = layer_norm_backward
-def layer_norm_backward(dout, cache):
-    dx, dw, db = _correct_layer_norm_backward(dout, cache)
-    x_hat = cache[0]
-    return dx, (dout * x_hat)[0], db
-"""),
-    Mutant("layer_norm_backward", "dweight and dbias averaged over the batch instead of summed", """
-_correct_layer_norm_backward = layer_norm_backward
-def layer_norm_backward(dout, cache):
-    dx, dw, db = _correct_layer_norm_backward(dout, cache)
-    n = dout.size // dw.size
-    return dx, dw / n, db / n
-"""),
-    Mutant("layer_norm_backward", "dx treats the mean and variance as constants", """
-def layer_norm_backward(dout, cache):
-    x_hat, inv_std, weight, axes = cache
-    leading = tuple(range(dout.ndim - len(axes)))
-    return dout * weight * inv_std, (dout * x_hat).sum(axis=leading), dout.sum(axis=leading)
-"""),
-    Mutant("layer_norm_backward", "dx forgets the variance path (the x_hat * mean(g x_hat) term)", """
-def layer_norm_backward(dout, cache):
-    x_hat, inv_std, weight, axes = cache
-    leading = tuple(range(dout.ndim - len(axes)))
-    g = dout * weight
-    dx = inv_std * (g - g.mean(axis=axes, keepdims=True))
-    return dx, (dout * x_hat).sum(axis=leading), dout.sum(axis=leading)
-"""),
-    Mutant("layer_norm_backward", "dx without gamma", """
-_correct_layer_norm_backward = layer_norm_backward
-def layer_norm_backward(dout, cache):
-    x_hat, inv_std, weight, axes = cache
-    dx, _, _ = _correct_layer_norm_backward(dout, (x_hat, inv_std, np.ones_like(weight), axes))
-    _, dw, db = _correct_layer_norm_backward(dout, cache)
-    return dx, dw, db
-"""),
+    edit("layer_norm_backward", "dgamma not summed over the batch (first sample only)",
+         "dweight = (dout * x_hat).sum(axis=leading)", "dweight = (dout * x_hat)[0]"),
+    edit("layer_norm_backward", "dweight and dbias averaged over the batch instead of summed",
+         "(dout * x_hat).sum(axis=leading)", "(dout * x_hat).mean(axis=leading)",
+         "dout.sum(axis=leading)", "dout.mean(axis=leading)"),
+    edit("layer_norm_backward", "dx treats the mean and variance as constants",
+         "dx = inv_std * (g - g.mean(axis=axes, keepdims=True)\n"
+         "                    - x_hat * (g * x_hat).mean(axis=axes, keepdims=True))", "dx = inv_std * g"),
+    edit("layer_norm_backward", "dx forgets the variance path (the x_hat * mean(g x_hat) term)",
+         "\n                    - x_hat * (g * x_hat).mean(axis=axes, keepdims=True))", ")"),
+    edit("layer_norm_backward", "dx without gamma", "g = dout * weight", "g = dout"),
     # --- instance_norm_forward
-    Mutant("instance_norm_forward", "wrong axis: statistics over (N, H, W) (batch norm)", """
-def instance_norm_forward(x, weight, bias, eps=1e-5):
-    mu, var = x.mean(axis=(0, 2, 3), keepdims=True), x.var(axis=(0, 2, 3), keepdims=True)
-    x_hat = (x - mu) / np.sqrt(var + eps)
-    return weight[None, :, None, None] * x_hat + bias[None, :, None, None], None
-"""),
-    Mutant("instance_norm_forward", "statistics over (C, H, W) (layer norm)", """
-def instance_norm_forward(x, weight, bias, eps=1e-5):
-    mu, var = x.mean(axis=(1, 2, 3), keepdims=True), x.var(axis=(1, 2, 3), keepdims=True)
-    x_hat = (x - mu) / np.sqrt(var + eps)
-    return weight[None, :, None, None] * x_hat + bias[None, :, None, None], None
-"""),
-    Mutant("instance_norm_forward", "unbiased variance (ddof=1) to normalize", """
-def instance_norm_forward(x, weight, bias, eps=1e-5):
-    mu, var = x.mean(axis=(2, 3), keepdims=True), x.var(axis=(2, 3), ddof=1, keepdims=True)
-    x_hat = (x - mu) / np.sqrt(var + eps)
-    return weight[None, :, None, None] * x_hat + bias[None, :, None, None], None
-"""),
-    Mutant("instance_norm_forward", "eps forgotten", """
-_correct_instance_norm_forward = instance_norm_forward
-def instance_norm_forward(x, weight, bias, eps=1e-5):
-    return _correct_instance_norm_forward(x, weight, bias, 0.0)
-"""),
+    edit("instance_norm_forward", "wrong axis: statistics over (N, H, W) (batch norm)",
+         "x.mean(axis=(2, 3)", "x.mean(axis=(0, 2, 3)", "x.var(axis=(2, 3)", "x.var(axis=(0, 2, 3)"),
+    edit("instance_norm_forward", "statistics over (C, H, W) (layer norm)",
+         "x.mean(axis=(2, 3)", "x.mean(axis=(1, 2, 3)", "x.var(axis=(2, 3)", "x.var(axis=(1, 2, 3)"),
+    edit("instance_norm_forward", "unbiased variance (ddof=1) to normalize",
+         "x.var(axis=(2, 3), keepdims=True)", "x.var(axis=(2, 3), keepdims=True, ddof=1)"),
+    edit("instance_norm_forward", "eps forgotten", "np.sqrt(var + eps)", "np.sqrt(var)"),
     # --- instance_norm_backward
-    Mutant("instance_norm_backward", "dgamma not summed over the batch (first sample only)", """
-_correct_instance_norm_backward = instance_norm_backward
-def instance_norm_backward(dout, cache):
-    dx, dw, db = _correct_instance_norm_backward(dout, cache)
-    x_hat = cache[0]
-    return dx, (dout * x_hat)[0].sum(axis=(1, 2)), db
-"""),
-    Mutant("instance_norm_backward", "dbias averaged instead of summed", """
-_correct_instance_norm_backward = instance_norm_backward
-def instance_norm_backward(dout, cache):
-    dx, dw, db = _correct_instance_norm_backward(dout, cache)
-    return dx, dw, dout.mean(axis=(0, 2, 3))
-"""),
-    Mutant("instance_norm_backward", "dx with the means taken over (N, H, W) as in batch norm", """
-def instance_norm_backward(dout, cache):
-    x_hat, inv_std, weight = cache
-    g = dout * weight[None, :, None, None]
-    dx = inv_std * (g - g.mean(axis=(0, 2, 3), keepdims=True)
-                    - x_hat * (g * x_hat).mean(axis=(0, 2, 3), keepdims=True))
-    return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
-"""),
-    Mutant("instance_norm_backward", "dx treats the mean and variance as constants", """
-def instance_norm_backward(dout, cache):
-    x_hat, inv_std, weight = cache
-    dx = dout * weight[None, :, None, None] * inv_std
-    return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
-"""),
+    edit("instance_norm_backward", "dgamma not summed over the batch (first sample only)",
+         "dweight = (dout * x_hat).sum(axis=(0, 2, 3))", "dweight = (dout * x_hat)[0].sum(axis=(1, 2))"),
+    edit("instance_norm_backward", "dbias averaged instead of summed",
+         "dbias = dout.sum(axis=(0, 2, 3))", "dbias = dout.mean(axis=(0, 2, 3))"),
+    edit("instance_norm_backward", "dx with the means taken over (N, H, W) as in batch norm",
+         "g.mean(axis=(2, 3)", "g.mean(axis=(0, 2, 3)",
+         "(g * x_hat).mean(axis=(2, 3)", "(g * x_hat).mean(axis=(0, 2, 3)"),
+    edit("instance_norm_backward", "dx treats the mean and variance as constants",
+         "dx = inv_std * (g - g.mean(axis=(2, 3), keepdims=True)\n"
+         "                    - x_hat * (g * x_hat).mean(axis=(2, 3), keepdims=True))", "dx = inv_std * g"),
     # --- group_norm_forward
-    Mutant("group_norm_forward", "groups formed by striding channels (c % G) instead of contiguous blocks", """
-_correct_group_norm_forward = group_norm_forward
-def group_norm_forward(x, num_groups, weight, bias, eps=1e-5):
-    N, C, H, W = x.shape
-    if C % num_groups:
-        raise ValueError("G must divide C")
-    perm = np.arange(C).reshape(C // num_groups, num_groups).T.reshape(-1)  # groups {g, g+G, ...}
-    out_p, _ = _correct_group_norm_forward(x[:, perm], num_groups, np.ones(C), np.zeros(C), eps)
-    x_hat = np.empty_like(out_p)
-    x_hat[:, perm] = out_p
-    return weight[None, :, None, None] * x_hat + bias[None, :, None, None], None
-"""),
-    Mutant("group_norm_forward", "per-group gamma/beta instead of per channel", """
-_correct_group_norm_forward = group_norm_forward
-def group_norm_forward(x, num_groups, weight, bias, eps=1e-5):
-    C = x.shape[1]
-    w = np.repeat(weight[:num_groups], C // num_groups)
-    b = np.repeat(bias[:num_groups], C // num_groups)
-    return _correct_group_norm_forward(x, num_groups, w, b, eps)
-"""),
-    Mutant("group_norm_forward", "unbiased variance (ddof=1) to normalize", """
-def group_norm_forward(x, num_groups, weight, bias, eps=1e-5):
-    N, C, H, W = x.shape
-    if C % num_groups:
-        raise ValueError("G must divide C")
-    xg = x.reshape(N, num_groups, -1)
-    x_hat = ((xg - xg.mean(axis=2, keepdims=True)) / np.sqrt(xg.var(axis=2, ddof=1, keepdims=True) + eps))
-    x_hat = x_hat.reshape(N, C, H, W)
-    return weight[None, :, None, None] * x_hat + bias[None, :, None, None], None
-"""),
-    Mutant("group_norm_forward", "eps forgotten", """
-_correct_group_norm_forward = group_norm_forward
-def group_norm_forward(x, num_groups, weight, bias, eps=1e-5):
-    return _correct_group_norm_forward(x, num_groups, weight, bias, 0.0)
-"""),
-    Mutant("group_norm_forward", "G ignored: statistics over all channels", """
-_correct_group_norm_forward = group_norm_forward
-def group_norm_forward(x, num_groups, weight, bias, eps=1e-5):
-    if x.shape[1] % num_groups:
-        raise ValueError("G must divide C")
-    return _correct_group_norm_forward(x, 1, weight, bias, eps)
-"""),
-    Mutant("group_norm_forward", "statistics per channel: the groups ignored (instance norm)", """
-_correct_group_norm_forward = group_norm_forward
-def group_norm_forward(x, num_groups, weight, bias, eps=1e-5):
-    if x.shape[1] % num_groups:
-        raise ValueError("G must divide C")
-    return _correct_group_norm_forward(x, x.shape[1], weight, bias, eps)
-"""),
+    edit("group_norm_forward", "groups formed by striding channels (c % G) instead of contiguous blocks",
+         "xg = x.reshape(N, G, C // G, H, W)", "xg = x.reshape(N, C // G, G, H, W).transpose(0, 2, 1, 3, 4)",
+         "((xg - mu) * inv_std).reshape(N, C, H, W)",
+         "((xg - mu) * inv_std).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)"),
+    edit("group_norm_forward", "per-group gamma/beta instead of per channel",
+         "out = weight[None, :, None, None] * x_hat + bias[None, :, None, None]",
+         "weight, bias = np.repeat(weight[:G], C // G), np.repeat(bias[:G], C // G)\n"
+         "    out = weight[None, :, None, None] * x_hat + bias[None, :, None, None]"),
+    edit("group_norm_forward", "unbiased variance (ddof=1) to normalize",
+         "xg.var(axis=(2, 3, 4), keepdims=True)", "xg.var(axis=(2, 3, 4), keepdims=True, ddof=1)"),
+    edit("group_norm_forward", "eps forgotten", "np.sqrt(var + eps)", "np.sqrt(var)"),
+    edit("group_norm_forward", "G ignored: statistics over all channels",
+         "xg = x.reshape(N, G, C // G, H, W)", "G = 1\n    xg = x.reshape(N, G, C // G, H, W)"),
+    edit("group_norm_forward", "statistics per channel: the groups ignored (instance norm)",
+         "xg = x.reshape(N, G, C // G, H, W)", "G = C\n    xg = x.reshape(N, G, C // G, H, W)"),
     # --- group_norm_backward
-    Mutant("group_norm_backward", "dgamma not summed over the batch (first sample only)", """
-_correct_group_norm_backward = group_norm_backward
-def group_norm_backward(dout, cache):
-    dx, dw, db = _correct_group_norm_backward(dout, cache)
-    return dx, (dout * cache[0])[0].sum(axis=(1, 2)), db
-"""),
-    Mutant("group_norm_backward", "dgamma summed per group instead of per channel", """
-_correct_group_norm_backward = group_norm_backward
-def group_norm_backward(dout, cache):
-    dx, dw, db = _correct_group_norm_backward(dout, cache)
-    G = cache[3]
-    return dx, np.repeat(dw.reshape(G, -1).sum(axis=1), dw.shape[0] // G), db
-"""),
-    Mutant("group_norm_backward", "dx with per-channel means (instance norm's backward)", """
-def group_norm_backward(dout, cache):
-    x_hat, inv_std, weight, G = cache
-    N, C, H, W = dout.shape
-    g = dout * weight[None, :, None, None]
-    inv = np.repeat(inv_std.reshape(N, G), C // G, axis=1)[:, :, None, None]
-    dx = inv * (g - g.mean(axis=(2, 3), keepdims=True) - x_hat * (g * x_hat).mean(axis=(2, 3), keepdims=True))
-    return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
-"""),
-    Mutant("group_norm_backward", "dx treats the mean and variance as constants", """
-def group_norm_backward(dout, cache):
-    x_hat, inv_std, weight, G = cache
-    N, C, H, W = dout.shape
-    inv = np.repeat(inv_std.reshape(N, G), C // G, axis=1)[:, :, None, None]
-    dx = dout * weight[None, :, None, None] * inv
-    return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
-"""),
+    edit("group_norm_backward", "dgamma not summed over the batch (first sample only)",
+         "dweight = (dout * x_hat).sum(axis=(0, 2, 3))", "dweight = (dout * x_hat)[0].sum(axis=(1, 2))"),
+    edit("group_norm_backward", "dgamma summed per group instead of per channel",
+         "dweight = (dout * x_hat).sum(axis=(0, 2, 3))",
+         "dweight = np.repeat((dout * x_hat).sum(axis=(0, 2, 3)).reshape(G, -1).sum(axis=1), C // G)"),
+    edit("group_norm_backward", "dx with per-channel means (instance norm's backward)",
+         "g.mean(axis=(2, 3, 4)", "g.mean(axis=(3, 4)", "(g * xh).mean(axis=(2, 3, 4)", "(g * xh).mean(axis=(3, 4)"),
+    edit("group_norm_backward", "dx treats the mean and variance as constants",
+         "dxg = inv_std * (g - g.mean(axis=(2, 3, 4), keepdims=True)\n"
+         "                     - xh * (g * xh).mean(axis=(2, 3, 4), keepdims=True))", "dxg = inv_std * g"),
     # --- the equivalences
     edit(
         "gn_equivalences",

@@ -1,42 +1,25 @@
 """Lesson 07: mutants of every graded function, and a correct-but-different implementation of all of them."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit, wrap
 
 LESSON = "07_efficient_blocks"
 
-_FWD = """
-_correct_conv2d_grouped_forward = conv2d_grouped_forward
-def conv2d_grouped_forward(x, weight, bias, stride=1, padding=0, groups=1):
-{body}
-"""
-
-
 def _fwd(mistake: str, body: str) -> Mutant:
-    return Mutant("conv2d_grouped_forward", mistake, _FWD.format(body=body))
-
-
-_BWD = """
-_correct_conv2d_grouped_backward = conv2d_grouped_backward
-def conv2d_grouped_backward(dout, cache):
-{body}
-"""
+    return wrap("conv2d_grouped_forward", mistake,
+                "conv2d_grouped_forward(x, weight, bias, stride=1, padding=0, groups=1)", body)
 
 
 def _bwd(mistake: str, body: str) -> Mutant:
-    return Mutant("conv2d_grouped_backward", mistake, _BWD.format(body=body))
+    return wrap("conv2d_grouped_backward", mistake, "conv2d_grouped_backward(dout, cache)", body)
 
 
-_RES_FWD = """
-_correct_residual_block_forward = residual_block_forward
-def residual_block_forward(x, params, stride=1, eps=1e-5):
-{body}
-"""
+def _res_fwd(mistake: str, body: str) -> Mutant:
+    return wrap("residual_block_forward", mistake, "residual_block_forward(x, params, stride=1, eps=1e-5)", body)
 
-_RES_BWD = """
-_correct_residual_block_backward = residual_block_backward
-def residual_block_backward(dout, cache):
-{body}
-"""
+
+def _res_bwd(mistake: str, body: str) -> Mutant:
+    return wrap("residual_block_backward", mistake, "residual_block_backward(dout, cache)", body)
+
 
 MUTANTS: list[Mutant] = [
     # --- grouped forward
@@ -50,30 +33,23 @@ MUTANTS: list[Mutant] = [
          "    out, _ = _correct_conv2d_grouped_forward(np.ascontiguousarray(x[:, :Cg]), weight, bias, stride,\n"
          "                                             padding, 1)\n"
          "    return out, (x, weight, bias, stride, padding, groups)"),
-    _fwd("flipped kernel (true convolution instead of cross-correlation)",
-         "    return _correct_conv2d_grouped_forward(x, weight[:, :, ::-1, ::-1], bias, stride, padding, groups)"),
-    _fwd("bias ignored",
-         "    return _correct_conv2d_grouped_forward(x, weight, 0 * bias, stride, padding, groups)"),
+    edit("conv2d_grouped_forward", "flipped kernel (true convolution instead of cross-correlation)",
+         "weight_g = weight.reshape(groups", "weight_g = weight[:, :, ::-1, ::-1].reshape(groups"),
+    edit("conv2d_grouped_forward", "bias ignored", "    out = out + bias[None, :, None, None]\n", ""),
     _fwd("stride ignored: stride-1 output cropped to the expected size",
          "    out, _ = _correct_conv2d_grouped_forward(x, weight, bias, 1, padding, groups)\n"
          "    H_out = (x.shape[2] - weight.shape[2] + 2 * padding) // stride + 1\n"
          "    W_out = (x.shape[3] - weight.shape[3] + 2 * padding) // stride + 1\n"
          "    return np.ascontiguousarray(out[:, :, :H_out, :W_out]), (x, weight, bias, stride, padding, groups)"),
     # --- grouped backward
-    _bwd("dbias averaged instead of summed",
-         "    dx, dw, db = _correct_conv2d_grouped_backward(dout, cache)\n"
-         "    return dx, dw, db / (dout.shape[0] * dout.shape[2] * dout.shape[3])"),
-    _bwd("dweight from the first image of the batch only",
-         "    x, weight, bias, stride, padding, groups = cache\n"
-         "    dx, _, db = _correct_conv2d_grouped_backward(dout, cache)\n"
-         "    _, dw, _ = _correct_conv2d_grouped_backward(dout[:1], (x[:1], weight, bias, stride, padding, groups))\n"
-         "    return dx, dw, db"),
-    _bwd("dx sent back through the flipped kernel",
-         "    x, weight, bias, stride, padding, groups = cache\n"
-         "    _, dw, db = _correct_conv2d_grouped_backward(dout, cache)\n"
-         "    flipped = (x, weight[:, :, ::-1, ::-1].copy(), bias, stride, padding, groups)\n"
-         "    dx, _, _ = _correct_conv2d_grouped_backward(dout, flipped)\n"
-         "    return dx, dw, db"),
+    edit("conv2d_grouped_backward", "dbias averaged instead of summed",
+         "dbias = dout.sum(axis=(0, 2, 3))", "dbias = dout.mean(axis=(0, 2, 3))"),
+    edit("conv2d_grouped_backward", "dweight from the first image of the batch only",
+         'np.einsum("ngfhw,ngchwuv->gfcuv", dout_g, windows,',
+         'np.einsum("ngfhw,ngchwuv->gfcuv", dout_g[:1], windows[:1],'),
+    edit("conv2d_grouped_backward", "dx sent back through the flipped kernel",
+         'np.einsum("ngfhw,gfcuv->ngchwuv", dout_g, weight_g,',
+         'np.einsum("ngfhw,gfcuv->ngchwuv", dout_g, weight_g[..., ::-1, ::-1],'),
     _bwd("dx and dweight computed as if groups=1 (each group's gradient sent to the first group)",
          "    x, weight, bias, stride, padding, groups = cache\n"
          "    dx, dw, db = _correct_conv2d_grouped_backward(dout, cache)\n"
@@ -81,113 +57,81 @@ MUTANTS: list[Mutant] = [
          "    dx = np.zeros_like(dx)\n"
          "    dx[:, :Cg] = _correct_conv2d_grouped_backward(dout, (x[:, :Cg], weight, bias, stride, padding, 1))[0]\n"
          "    return dx, dw, db"),
-    _bwd("padding not cropped from dx",
-         "    x, weight, bias, stride, padding, groups = cache\n"
-         "    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))\n"
-         "    return _correct_conv2d_grouped_backward(dout, (xp, weight, bias, stride, 0, groups))"),
+    edit("conv2d_grouped_backward", "padding not cropped from dx",
+         "dx = np.ascontiguousarray(dxp[:, :, padding:padding + H, padding:padding + W])", "dx = dxp"),
     # --- block_cost / separable_ratio
-    Mutant("block_cost", "grouped conv: parameters and multiply-adds not divided by the groups", """
-_correct_block_cost = block_cost
-def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
-    if block == "grouped":
-        _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)  # keeps the ValueError
-        return _correct_block_cost("standard", C_in, C_out, K, H_out, W_out, 1, bias)
-    return _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)
-"""),
-    Mutant("block_cost", "depthwise multiply-adds times C_in (as if every filter saw every channel)", """
-_correct_block_cost = block_cost
-def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
-    params, macs = _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)
-    return params, macs * C_in if block == "depthwise" else macs
-"""),
-    Mutant("block_cost", "separable: the depthwise conv's bias forgotten", """
-_correct_block_cost = block_cost
-def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
-    params, macs = _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)
-    return (params - C_in if block == "separable" and bias else params), macs
-"""),
-    Mutant("block_cost", "separable_ratio 1/C_out + 1/K (the kernel area is K squared)", """
-def separable_ratio(C_out, K):
-    return 1 / C_out + 1 / K
-"""),
-    Mutant("block_cost", "point-wise conv costed with the K x K kernel", """
-_correct_block_cost = block_cost
-def block_cost(block, C_in, C_out, K, H_out, W_out, groups=1, bias=True):
-    if block == "pointwise":
-        return _correct_block_cost("standard", C_in, C_out, K, H_out, W_out, groups, bias)
-    return _correct_block_cost(block, C_in, C_out, K, H_out, W_out, groups, bias)
-"""),
+    edit("block_cost", "grouped conv: parameters and multiply-adds not divided by the groups",
+         "per_group = C_in // groups", "per_group = C_in"),
+    edit("block_cost", "depthwise multiply-adds times C_in (as if every filter saw every channel)",
+         "return C_out * (K * K + b), K * K * C_out * positions",
+         "return C_out * (K * K + b), K * K * C_out * positions * C_in"),
+    edit("block_cost", "separable: the depthwise conv's bias forgotten",
+         "params = C_in * (K * K + b) + C_out * (C_in + b)", "params = C_in * K * K + C_out * (C_in + b)"),
+    edit("block_cost", "separable_ratio 1/C_out + 1/K (the kernel area is K squared)",
+         "return 1 / C_out + 1 / K**2", "return 1 / C_out + 1 / K"),
+    edit("block_cost", "point-wise conv costed with the K x K kernel",
+         "return C_out * (C_in + b), C_in * C_out * positions",
+         "return C_out * (C_in * K * K + b), C_in * K * K * C_out * positions"),
     # --- stacked_filters
-    Mutant("stacked_filters", "receptive field L * K", """
-_correct_stacked_filters = stacked_filters
-def stacked_filters(C, L, K=3, bias=True):
+    wrap("stacked_filters", "receptive field L * K", "stacked_filters(C, L, K=3, bias=True)", """
     _, stacked, _ = _correct_stacked_filters(C, L, K, bias)
     rf = L * K
     return rf, stacked, C * (C * rf * rf + (1 if bias else 0))
 """),
-    Mutant("stacked_filters", "one bias for the whole stack instead of one per layer", """
-_correct_stacked_filters = stacked_filters
-def stacked_filters(C, L, K=3, bias=True):
+    wrap("stacked_filters", "one bias for the whole stack instead of one per layer",
+         "stacked_filters(C, L, K=3, bias=True)", """
     rf, stacked, single = _correct_stacked_filters(C, L, K, bias)
     return rf, stacked - (L - 1) * C if bias else stacked, single
 """),
-    Mutant("stacked_filters", "single filter K*L wide instead of the receptive field", """
-_correct_stacked_filters = stacked_filters
-def stacked_filters(C, L, K=3, bias=True):
+    wrap("stacked_filters", "single filter K*L wide instead of the receptive field",
+         "stacked_filters(C, L, K=3, bias=True)", """
     rf, stacked, _ = _correct_stacked_filters(C, L, K, bias)
     return rf, stacked, C * (C * (K * L) ** 2 + (1 if bias else 0))
 """),
-    Mutant("stacked_filters", "input channels forgotten (C K^2 per layer instead of C^2 K^2)", """
-_correct_stacked_filters = stacked_filters
-def stacked_filters(C, L, K=3, bias=True):
+    wrap("stacked_filters", "input channels forgotten (C K^2 per layer instead of C^2 K^2)",
+         "stacked_filters(C, L, K=3, bias=True)", """
     rf, _, single = _correct_stacked_filters(C, L, K, bias)
     return rf, L * (C * K * K + (C if bias else 0)), single
 """),
     # --- residual forward
-    Mutant("residual_block_forward", "no shortcut: a plain block", _RES_FWD.format(body="""
+    _res_fwd("no shortcut: a plain block", """
     out, cache = _correct_residual_block_forward(x, {**params, "w_proj": np.zeros_like(
         params.get("w_proj", np.zeros((params["w1"].shape[0], x.shape[1], 1, 1))))}, stride, eps)
     return out, cache
-""")),
-    Mutant("residual_block_forward", "final ReLU missing (returns F(x) + shortcut)", _RES_FWD.format(body="""
+"""),
+    _res_fwd("final ReLU missing (returns F(x) + shortcut)", """
     out, cache = _correct_residual_block_forward(x, params, stride, eps)
     return cache[-1], cache
-""")),
-    Mutant("residual_block_forward", "ReLU on F(x) before the addition instead of after", _RES_FWD.format(body="""
+"""),
+    _res_fwd("ReLU on F(x) before the addition instead of after", """
     out, cache = _correct_residual_block_forward(x, params, stride, eps)
     z = cache[-1]
     shortcut = z - cache[4][0] * cache[4][1][None, :, None, None] - params["beta2"][None, :, None, None]
     return np.maximum(z - shortcut, 0) + shortcut, cache
-""")),
-    Mutant("residual_block_forward", "projection ignored when the shapes already match", _RES_FWD.format(body="""
+"""),
+    _res_fwd("projection ignored when the shapes already match", """
     w1 = params["w1"]
     if stride == 1 and w1.shape[0] == w1.shape[1]:
         params = {k: v for k, v in params.items() if k != "w_proj"}
     return _correct_residual_block_forward(x, params, stride, eps)
-""")),
+"""),
     # --- residual backward
-    Mutant("residual_block_backward", "gradient not sent through the shortcut", _RES_BWD.format(body="""
-    grads = _correct_residual_block_backward(dout, cache)
-    conv1_cache, bn1_cache, a1, conv2_cache, bn2_cache, proj_cache, z = cache
-    dz = dout * (z > 0)
-    short = dz if proj_cache is None else conv2d_grouped_backward(dz, proj_cache)[0]
-    grads["x"] = grads["x"] - short
-    return grads
-""")),
-    Mutant("residual_block_backward", "final ReLU's mask ignored", _RES_BWD.format(body="""
+    edit("residual_block_backward", "gradient not sent through the shortcut",
+         "dx = dx + dz", "dx = dx", "dx = dx + dx_short", "dx = dx"),
+    _res_bwd("final ReLU's mask ignored", """
     z = cache[-1]
     return _correct_residual_block_backward(dout, cache[:-1] + (np.abs(z) + 1,))
-""")),
-    Mutant("residual_block_backward", "first ReLU's mask ignored", _RES_BWD.format(body="""
+"""),
+    _res_bwd("first ReLU's mask ignored", """
     c = list(cache)
     c[2] = np.abs(c[2]) + 1
     return _correct_residual_block_backward(dout, tuple(c))
-""")),
-    Mutant("residual_block_backward", "dbeta2 and dgamma2 swapped", _RES_BWD.format(body="""
+"""),
+    _res_bwd("dbeta2 and dgamma2 swapped", """
     grads = _correct_residual_block_backward(dout, cache)
     grads["gamma2"], grads["beta2"] = grads["beta2"], grads["gamma2"]
     return grads
-""")),
+"""),
 ]
 
 

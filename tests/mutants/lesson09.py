@@ -1,6 +1,6 @@
 """Lesson 09: mutants of every graded function, and a correct-but-different implementation of all of them."""
 
-from . import Alternative, Mutant, edit
+from . import Alternative, Mutant, edit, wrap
 
 LESSON = "09_train_your_cnn"
 
@@ -12,37 +12,29 @@ MUTANTS: list[Mutant] = [
          "log of the softmax (underflows to log 0 for a far-off label)",
          "log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))",
          "log_probs = np.log(np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True))"),
-    Mutant("softmax_cross_entropy", "sum over the batch instead of the mean", """
-_correct_softmax_cross_entropy = softmax_cross_entropy
-def softmax_cross_entropy(scores, y):
+    wrap("softmax_cross_entropy", "sum over the batch instead of the mean", "softmax_cross_entropy(scores, y)", """
     loss, dscores = _correct_softmax_cross_entropy(scores, y)
     return loss * scores.shape[0], dscores * scores.shape[0]
 """),
-    Mutant("softmax_cross_entropy", "dscores not divided by N", """
-_correct_softmax_cross_entropy = softmax_cross_entropy
-def softmax_cross_entropy(scores, y):
+    wrap("softmax_cross_entropy", "dscores not divided by N", "softmax_cross_entropy(scores, y)", """
     loss, dscores = _correct_softmax_cross_entropy(scores, y)
     return loss, dscores * scores.shape[0]
 """),
-    Mutant("softmax_cross_entropy", "dscores is the softmax (the one-hot label not subtracted)", """
-_correct_softmax_cross_entropy = softmax_cross_entropy
-def softmax_cross_entropy(scores, y):
+    wrap("softmax_cross_entropy", "dscores is the softmax (the one-hot label not subtracted)",
+         "softmax_cross_entropy(scores, y)", """
     loss, dscores = _correct_softmax_cross_entropy(scores, y)
     dscores = dscores.copy()
     dscores[np.arange(scores.shape[0]), y] += 1.0 / scores.shape[0]
     return loss, dscores
 """),
-    Mutant("softmax_cross_entropy", "the max subtracted in place: the caller's scores change", """
-_correct_softmax_cross_entropy = softmax_cross_entropy
-def softmax_cross_entropy(scores, y):
+    wrap("softmax_cross_entropy", "the max subtracted in place: the caller's scores change",
+         "softmax_cross_entropy(scores, y)", """
     result = _correct_softmax_cross_entropy(scores, y)
     scores -= scores.max(axis=1, keepdims=True)
     return result
 """),
     # --- dropout
-    Mutant("dropout", "kept entries not scaled by 1/(1-p)", """
-_correct_dropout_forward = dropout_forward
-def dropout_forward(x, p, training, rng):
+    wrap("dropout", "kept entries not scaled by 1/(1-p)", "dropout_forward(x, p, training, rng)", """
     out, mask = _correct_dropout_forward(x, p, training, rng)
     if mask is None:
         return out, mask
@@ -63,88 +55,47 @@ def dropout_backward(dout, cache):
         return dout * cache[1]
     return _correct_dropout_backward(dout, cache)
 """),
-    Mutant("dropout", "a new mask drawn in the backward pass", """
-def dropout_forward(x, p, training, rng):
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(p)
-    if not training or p == 0.0:
-        return x.copy(), None
-    if p == 1.0:
-        return np.zeros_like(x), (p, rng, x.shape)
-    mask = (rng.random(x.shape) >= p) / (1.0 - p)
-    return x * mask, (p, rng, x.shape)
-def dropout_backward(dout, cache):
-    if cache is None:
-        return dout.copy()
-    p, rng, shape = cache
-    if p == 1.0:
-        return np.zeros_like(dout)
-    return dout * (rng.random(shape) >= p) / (1.0 - p)
-"""),
-    Mutant("dropout", "p read as the probability of keeping", """
-_correct_dropout_forward = dropout_forward
-def dropout_forward(x, p, training, rng):
+    edit("dropout", "a new mask drawn in the backward pass",
+         "return x * mask, mask", "return x * mask, (p, rng, x.shape)",
+         "    mask = cache\n",
+         "    if cache is not None:  # the mask drawn again, from where the generator now is\n"
+         "        p, rng, shape = cache\n"
+         "        cache = np.zeros(shape) if p == 1.0 else (rng.random(shape) >= p) / (1.0 - p)\n"
+         "    mask = cache\n"),
+    wrap("dropout", "p read as the probability of keeping", "dropout_forward(x, p, training, rng)", """
     if p in (0.0, 1.0) or not training:
         return _correct_dropout_forward(x, p, training, rng)
     mask = (rng.random(x.shape) < p).astype(x.dtype) / (1.0 - p)
     return x * mask, mask
 """),
-    Mutant("dropout", "p = 1 divides by zero (NaN)", """
-_correct_dropout_forward = dropout_forward
-def dropout_forward(x, p, training, rng):
+    wrap("dropout", "p = 1 divides by zero (NaN)", "dropout_forward(x, p, training, rng)", """
     if training and p == 1.0:
         with np.errstate(divide="ignore", invalid="ignore"):
             mask = np.zeros_like(x) / (1.0 - p)
         return x * mask, mask
     return _correct_dropout_forward(x, p, training, rng)
 """),
-    Mutant("dropout", "the mask drawn from NumPy's global generator, not from rng", """
-_correct_dropout_forward = dropout_forward
-def dropout_forward(x, p, training, rng):
+    wrap("dropout", "the mask drawn from NumPy's global generator, not from rng",
+         "dropout_forward(x, p, training, rng)", """
     return _correct_dropout_forward(x, p, training, np.random.default_rng(np.random.randint(1 << 30)))
 """),
     # --- sgd_momentum
-    Mutant("sgd_momentum", "the other momentum convention: v <- mu v + lr g, p <- p - v", """
-def sgd_step(params, grads, state, lr, momentum=0.0, weight_decay=0.0):
-    for name, p in params.items():
-        g = grads[name] + weight_decay * p
-        if momentum != 0.0:
-            state[name] = momentum * state.get(name, 0.0) + lr * g
-            p -= state[name]
-        else:
-            p -= lr * g
-"""),
-    Mutant("sgd_momentum", "weight decay added after the momentum", """
-def sgd_step(params, grads, state, lr, momentum=0.0, weight_decay=0.0):
-    for name, p in params.items():
-        v = grads[name]
-        if momentum != 0.0:
-            v = state[name] = momentum * state[name] + v if name in state else v.copy()
-        p -= lr * (v + weight_decay * p)
-"""),
-    Mutant("sgd_momentum", "weight decay ignored", """
-_correct_sgd_step = sgd_step
-def sgd_step(params, grads, state, lr, momentum=0.0, weight_decay=0.0):
+    edit("sgd_momentum", "the other momentum convention: v <- mu v + lr g, p <- p - v",
+         "momentum * state[name] + g", "momentum * state[name] + lr * g",
+         "state[name] = g.copy()", "state[name] = lr * g",
+         "params[name] -= lr * g", "params[name] -= g if momentum != 0.0 else lr * g"),
+    edit("sgd_momentum", "weight decay added after the momentum",
+         "g = grads[name] + weight_decay * params[name]", "g = grads[name]",
+         "params[name] -= lr * g", "params[name] -= lr * (g + weight_decay * params[name])"),
+    wrap("sgd_momentum", "weight decay ignored",
+         "sgd_step(params, grads, state, lr, momentum=0.0, weight_decay=0.0)", """
     _correct_sgd_step(params, grads, state, lr, momentum, 0.0)
 """),
-    Mutant("sgd_momentum", "momentum as a moving average (dampening = momentum)", """
-def sgd_step(params, grads, state, lr, momentum=0.0, weight_decay=0.0):
-    for name, p in params.items():
-        g = grads[name] + weight_decay * p
-        if momentum != 0.0:
-            state[name] = momentum * state.get(name, 0.0) + (1 - momentum) * g
-            g = state[name]
-        p -= lr * g
-"""),
-    Mutant("sgd_momentum", "parameters not updated in place (a local variable rebound)", """
-def sgd_step(params, grads, state, lr, momentum=0.0, weight_decay=0.0):
-    for name, p in params.items():
-        g = grads[name] + weight_decay * p
-        if momentum != 0.0:
-            state[name] = momentum * state[name] + g if name in state else g.copy()
-            g = state[name]
-        p = p - lr * g
-"""),
+    edit("sgd_momentum", "momentum as a moving average (dampening = momentum)",
+         "momentum * state[name] + g", "momentum * state[name] + (1 - momentum) * g",
+         "state[name] = g.copy()", "state[name] = (1 - momentum) * g"),
+    edit("sgd_momentum", "parameters not updated in place (a local variable rebound)",
+         "params[name] -= lr * g", "p = params[name]\n        p = p - lr * g"),
     # --- adam
     Mutant("adam", "no bias correction", """
 def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
@@ -165,29 +116,24 @@ def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weigh
         v = state[name + ".v"] = b2 * state.get(name + ".v", 0.0) + (1 - b2) * g * g
         p -= lr * (m / (1 - b1**t)) / np.sqrt(v / (1 - b2**t) + eps)
 """),
-    Mutant("adam", "decoupled weight decay (that is AdamW, not torch.optim.Adam)", """
-_correct_adam_step = adam_step
-def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    wrap("adam", "decoupled weight decay (that is AdamW, not torch.optim.Adam)",
+         "adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)", """
     before = {k: v.copy() for k, v in params.items()}
     _correct_adam_step(params, grads, state, lr, betas, eps, 0.0)
     for k, p in params.items():
         p -= lr * weight_decay * before[k]
 """),
-    Mutant("adam", "the step count never advances (t = 1 at every step)", """
-_correct_adam_step = adam_step
-def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    wrap("adam", "the step count never advances (t = 1 at every step)",
+         "adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)", """
     state["step"] = 0
     _correct_adam_step(params, grads, state, lr, betas, eps, weight_decay)
 """),
-    Mutant("adam", "beta1 and beta2 swapped", """
-_correct_adam_step = adam_step
-def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    wrap("adam", "beta1 and beta2 swapped",
+         "adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)", """
     _correct_adam_step(params, grads, state, lr, (betas[1], betas[0]), eps, weight_decay)
 """),
     # --- init
-    Mutant("init", "fan-in and fan-out swapped", """
-_correct_init_fans = init_fans
-def init_fans(shape):
+    wrap("init", "fan-in and fan-out swapped", "init_fans(shape)", """
     fan_in, fan_out = _correct_init_fans(shape)
     return fan_out, fan_in
 """),
@@ -228,33 +174,22 @@ def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
     return _correct_kaiming_normal(shape, np.random.default_rng(np.random.randint(1 << 30)), mode, nonlinearity)
 """),
     # --- layers (pasted from lessons 01-05)
-    Mutant("layers", "conv: flipped kernel (true convolution)", """
-_correct_conv2d_forward = conv2d_forward
-def conv2d_forward(x, weight, bias, stride=1, padding=0):
+    wrap("layers", "conv: flipped kernel (true convolution)",
+         "conv2d_forward(x, weight, bias, stride=1, padding=0)", """
     out, _ = _correct_conv2d_forward(x, weight[:, :, ::-1, ::-1], bias, stride, padding)
     return out, (x, weight, stride, padding)
 """),
-    Mutant("layers", "max-pool: the gradient sent to every cell of the window", """
-def max_pool2d_backward(dout, cache):
-    x, out, K, S = cache
-    dx = np.zeros_like(x)
-    H_out, W_out = dout.shape[2:]
-    for i in range(H_out):
-        for j in range(W_out):
-            dx[:, :, i * S:i * S + K, j * S:j * S + K] += dout[:, :, i:i + 1, j:j + 1]
-    return dx
-"""),
-    Mutant("layers", "spatial BN: eval mode normalizes with the batch's statistics", """
-_correct_spatial_batchnorm_forward = spatial_batchnorm_forward
-def spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    edit("layers", "max-pool: the gradient sent to every cell of the window",
+         "first = (x[:, :, rows, cols] == out) & ~routed", "first = np.ones(out.shape, dtype=bool)"),
+    wrap("layers", "spatial BN: eval mode normalizes with the batch's statistics",
+         "spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5)", """
     if training:
         return _correct_spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, True, momentum, eps)
     return _correct_spatial_batchnorm_forward(x, gamma, beta, running_mean.copy(), running_var.copy(), True,
                                               momentum, eps)
 """),
-    Mutant("layers", "spatial BN: the running variance stores the biased variance", """
-_correct_spatial_batchnorm_forward = spatial_batchnorm_forward
-def spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    wrap("layers", "spatial BN: the running variance stores the biased variance",
+         "spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5)", """
     out, cache = _correct_spatial_batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum, eps)
     if training:
         m = x.size // x.shape[1]
@@ -268,9 +203,7 @@ def flatten_backward(dout, cache):
     N, C, H, W = cache
     return dout.reshape(N, H, W, C).transpose(0, 3, 1, 2)
 """),
-    Mutant("layers", "affine: dbias averaged over the batch instead of summed", """
-_correct_affine_backward = affine_backward
-def affine_backward(dout, cache):
+    wrap("layers", "affine: dbias averaged over the batch instead of summed", "affine_backward(dout, cache)", """
     dx, dw, db = _correct_affine_backward(dout, cache)
     return dx, dw, db / dout.shape[0]
 """),
@@ -289,15 +222,11 @@ def affine_backward(dout, cache):
          "        h, relu_cache = relu_forward(h)\n        bn_cache = None\n",
          "        h, relu_cache = relu_forward(h)\n        h, pool_cache",
          "        h, pool_cache"),
-    Mutant("cnn", "the backward pass skips dropout's mask", """
-_correct_cnn_backward = cnn_backward
-def cnn_backward(dscores, cache):
+    wrap("cnn", "the backward pass skips dropout's mask", "cnn_backward(dscores, cache)", """
     stages, flat_cache, fc1_cache, relu3_cache, drop_cache, fc2_cache = cache
     return _correct_cnn_backward(dscores, (stages, flat_cache, fc1_cache, relu3_cache, None, fc2_cache))
 """),
-    Mutant("cnn", "the conv biases' gradients left out", """
-_correct_cnn_backward = cnn_backward
-def cnn_backward(dscores, cache):
+    wrap("cnn", "the conv biases' gradients left out", "cnn_backward(dscores, cache)", """
     grads = _correct_cnn_backward(dscores, cache)
     for k in ("conv1.bias", "conv2.bias"):
         if k in grads:
@@ -307,37 +236,25 @@ def cnn_backward(dscores, cache):
     # --- train_step
     edit("train_step", "the forward pass in eval mode during training",
          "cnn_forward(x, params, bn_state, True,", "cnn_forward(x, params, bn_state, False,"),
-    Mutant("train_step", "returns the loss after the update (a second forward pass)", """
-_correct_train_step = train_step
-def train_step(params, bn_state, opt_state, x, y, rng, config):
+    wrap("train_step", "returns the loss after the update (a second forward pass)",
+         "train_step(params, bn_state, opt_state, x, y, rng, config)", """
     _correct_train_step(params, bn_state, opt_state, x, y, rng, config)
     scores, _ = cnn_forward(x, params, {k: v.copy() for k, v in bn_state.items()}, False)
     return softmax_cross_entropy(scores, y)[0]
 """),
-    Mutant("train_step", "gradients accumulated across steps (no zero_grad)", """
-def train_step(params, bn_state, opt_state, x, y, rng, config):
-    scores, cache = cnn_forward(x, params, bn_state, True, config.get("p_drop", 0.0), rng)
-    loss, dscores = softmax_cross_entropy(scores, y)
-    grads = cnn_backward(dscores, cache)
-    kept = opt_state.setdefault("accumulated", {})
-    for k in grads:
-        kept[k] = kept.get(k, 0.0) + grads[k]
-    inner = opt_state.setdefault("inner", {})
-    if config["optimizer"] == "sgd":
-        sgd_step(params, dict(kept), inner, config["lr"], config.get("momentum", 0.0), config.get("weight_decay", 0.0))
-    else:
-        adam_step(params, dict(kept), inner, config["lr"], config.get("betas", (0.9, 0.999)), config.get("eps", 1e-8),
-                  config.get("weight_decay", 0.0))
-    return loss
-"""),
-    Mutant("train_step", "p_drop not passed on (no dropout in training)", """
-_correct_train_step = train_step
-def train_step(params, bn_state, opt_state, x, y, rng, config):
+    edit("train_step", "gradients accumulated across steps (no zero_grad)",
+         "    grads = cnn_backward(dscores, cache)\n",
+         "    grads = cnn_backward(dscores, cache)\n"
+         '    kept = opt_state.setdefault("accumulated", {})\n'
+         "    for k in grads:\n"
+         "        kept[k] = kept.get(k, 0.0) + grads[k]\n"
+         '    grads, opt_state = dict(kept), opt_state.setdefault("inner", {})\n'),
+    wrap("train_step", "p_drop not passed on (no dropout in training)",
+         "train_step(params, bn_state, opt_state, x, y, rng, config)", """
     return _correct_train_step(params, bn_state, opt_state, x, y, rng, {**config, "p_drop": 0.0})
 """),
-    Mutant("train_step", "weight decay and momentum from config ignored", """
-_correct_train_step = train_step
-def train_step(params, bn_state, opt_state, x, y, rng, config):
+    wrap("train_step", "weight decay and momentum from config ignored",
+         "train_step(params, bn_state, opt_state, x, y, rng, config)", """
     return _correct_train_step(params, bn_state, opt_state, x, y, rng,
                                {**config, "momentum": 0.0, "weight_decay": 0.0})
 """),
