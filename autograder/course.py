@@ -65,7 +65,7 @@ class Lesson:
             "student version": f"lessons/{self.name}/{self.name}.ipynb",
             "widgets": f"source_helpers/widgets/{w}.py" if w else None,
             "widget test": f"tests/test_widgets_{w}.py" if w else None,
-            "mutants": f"tests/mutants/lesson{self.number}.py",
+            "mutants": f"proofs/mutants/lesson{self.number}.py",
             "Korean": f"editions/ko/{self.name}.po",
         }
 

@@ -4,8 +4,8 @@
     make bench-diagnosis ARGS="01_convolution --generated 4 --show 3"
 
 For each lesson the solution notebook runs once in a kernel; then each wrong function — our hand-written
-mutants (tests/mutants/lessonNN.py) and mutants generated from the reference by one random edit
-(tests/mutants/generate.py) — replaces the reference, the exercise's test cells run again, and the first
+mutants (proofs/mutants/lessonNN.py) and mutants generated from the reference by one random edit
+(proofs/mutants/generate.py) — replaces the reference, the exercise's test cells run again, and the first
 failing cell's message is classified:
 
 - named: the message names the mistake ("matches a known mistake"), describes the pattern of the wrong
@@ -27,9 +27,9 @@ import re
 import sys
 from collections import Counter
 
-from tests.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources
-from tests.mutants import lesson_modules
-from tests.mutants.generate import generate
+from proofs.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources
+from proofs.mutants import lesson_modules
+from proofs.mutants.generate import generate
 
 SCALAR_SIGNS = (
     "expected the integer",

@@ -26,8 +26,8 @@ from pathlib import Path
 
 from autograder import grade_class
 from autograder.course import REPO, generate_student_version, load_config
-from tests import classroom as C
-from tests.test_grade_class import cell_scores
+from proofs import classroom as C
+from proofs.classroom import cell_scores
 
 
 def build_class(submitted: Path, n: int, lesson: str = C.LESSON) -> dict[str, str]:

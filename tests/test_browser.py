@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import lesson_names
-from tests import harness
+from proofs import harness
 from tests import lab as L
 
 pytestmark = [

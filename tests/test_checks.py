@@ -145,7 +145,7 @@ def test_source_helpers_holds_no_graded_function():
 
     import source_helpers
     from autograder.course import lesson_names, notebook_path
-    from tests.harness import read, solution_sources
+    from proofs.harness import read, solution_sources
 
     graded = set()
     for path in map(notebook_path, lesson_names()):
@@ -388,8 +388,8 @@ def test_check_cases_names_a_wrong_helper_first():
 def test_a_passing_test_cell_says_hidden_tests_still_run():
     import nbformat
 
+    from proofs.harness import running
     from source_helpers.feedback import MESSAGE
-    from tests.harness import running
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from source_helpers.checks import check_int")])
     with running(nb, timeout=60) as kernel:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import lesson_names
-from tests.harness import REPO, read
+from proofs.harness import REPO, read
 
 GLOSSARY = REPO / "GLOSSARY.md"
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")

@@ -23,8 +23,9 @@ from nbgrader.api import Gradebook
 
 from autograder import grade_class, safe_files
 from autograder.course import REPO, generate_student_version, nbgrader_api
-from tests import classroom as C
-from tests.harness import answer_sources, read
+from proofs import classroom as C
+from proofs.classroom import cell_scores
+from proofs.harness import answer_sources, read
 
 # Written answers are a grader's: the automatic points are the test cells' (the manual cells' state is
 # checked apart, by written_state)
@@ -91,16 +92,6 @@ def graded(tmp_path_factory):
         after=after,
         scores=cell_scores(db_url),
     )
-
-
-def cell_scores(db_url):
-    """Each student's automatic points, per test cell."""
-    scores = {}
-    with Gradebook(db_url) as gb:
-        for sub in gb.find_assignment(C.LESSON).submissions:
-            nb = sub.notebooks[0]
-            scores[sub.student.id] = {g.name: g.score for g in nb.grades if g.name not in WRITTEN}
-    return scores
 
 
 def written_state(db_url):

@@ -17,6 +17,7 @@ variant with nbgrader's own scoring rule in one kernel, test_verify.py through t
 grade, and test_grade_class.py sends a wrong variant of every lesson 01 exercise through nbgrader autograde
 inside `make grade`.
 """
+
 import csv
 import shutil
 import subprocess
@@ -28,8 +29,8 @@ from nbgrader.api import Gradebook
 
 from autograder.course import generate_student_version, load_config, nbgrader_api
 from autograder.grade_class import export_grades
-from tests.harness import answer_sources, fill, grade_cells, grade_id, read, solution_path, solution_sources
-from tests.mutants import lesson_modules
+from proofs.harness import answer_sources, fill, grade_cells, grade_id, read, solution_path, solution_sources
+from proofs.mutants import lesson_modules
 
 pytestmark = pytest.mark.slow
 

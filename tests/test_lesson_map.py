@@ -36,7 +36,7 @@ def test_every_lesson_file_belongs_to_a_lesson():
             if p.stem not in SHARED_WIDGET_MODULES
         ),
         *(f"tests/{p.name}" for p in (REPO / "tests").glob("test_widgets_*.py") if p.stem not in SHARED_WIDGET_TESTS),
-        *(f"tests/mutants/{p.name}" for p in (REPO / "tests/mutants").glob("lesson*.py")),
+        *(f"proofs/mutants/{p.name}" for p in (REPO / "proofs/mutants").glob("lesson*.py")),
         *(f"editions/ko/{p.name}" for p in (REPO / "editions/ko").glob("*.po")),
     }
     assert not found - mapped, f"not in LESSON_MAP: {sorted(found - mapped)}"

@@ -46,3 +46,23 @@ def test_make_help_lists_every_documented_target():
     shown = subprocess.run(["make", "-s", "help"], cwd=REPO, capture_output=True, text=True, check=True).stdout
     listed = re.findall(r"^([a-z-]+): ", shown, re.MULTILINE)
     assert listed == documented and {"lab", "test", "check", "help"} <= set(listed), shown
+
+
+def test_only_the_suite_imports_the_suite():
+    """tests/ is the suite: what the benchmarks, the graders or the lessons share with it lives in proofs/
+    (or source_helpers/, autograder/), so running a benchmark never depends on a test module."""
+    import ast
+
+    offenders = []
+    for folder in ("bench", "proofs", "autograder", "source_helpers"):
+        for path in (REPO / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom) and node.level == 0
+                    else []
+                )
+                offenders += [f"{path.relative_to(REPO)}: {n}" for n in names if n == "tests" or n.startswith("tests.")]
+    assert not offenders, offenders

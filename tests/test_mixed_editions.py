@@ -19,8 +19,8 @@ from nbgrader.api import Gradebook
 
 from autograder import lms_export
 from autograder.course import REPO, generate_student_version, nbgrader_api
-from tests import classroom as C
-from tests.harness import answer_sources, read, solution_path
+from proofs import classroom as C
+from proofs.harness import answer_sources, read, solution_path
 
 EN, KO = "00_start_here", "00_start_here_ko"
 WRITTEN = set(answer_sources(read(solution_path(EN))))

@@ -8,8 +8,8 @@ the same variants through the real autograder.)
 
 import pytest
 
-from tests.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources
-from tests.mutants import Mutant, copied_lines, lesson_modules
+from proofs.harness import function_of, grade_cells, grade_id, read, running, solution_path, solution_sources
+from proofs.mutants import Mutant, copied_lines, lesson_modules
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +68,7 @@ def test_mutants_are_edits_of_the_reference_not_copies(module):
 def test_generated_mutants_are_one_edit_of_the_current_reference():
     import ast
 
-    from tests.mutants.generate import generate
+    from proofs.mutants.generate import generate
 
     refs = solution_sources(read(solution_path("01_convolution")))
     for exercise, reference in refs.items():
@@ -94,7 +94,7 @@ def test_every_mutant_applies_to_the_current_reference(module):
 
 
 def test_an_edit_that_no_longer_matches_fails_loudly():
-    from tests.mutants import MutantDrift, edit
+    from proofs.mutants import MutantDrift, edit
 
     reference = "def f(x):\n    y = x + 1\n    return y + 1\n"
     assert edit("f", "off by one", "x + 1", "x").source(reference) == "def f(x):\n    y = x\n    return y + 1\n"

@@ -10,7 +10,7 @@ import pytest
 from nbgrader.utils import is_grade, is_locked, is_solution
 
 from autograder.course import generate_student_version, lesson_names
-from tests.harness import (
+from proofs.harness import (
     REPO,
     answer_sources,
     executed_grades,

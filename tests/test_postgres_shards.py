@@ -22,8 +22,8 @@ import pytest
 
 from autograder import grade_class, postgres, sandbox
 from autograder.course import REPO, generate_student_version
-from tests.harness import answer_sources, fill, read, solution_path, solution_sources
-from tests.mutants import lesson_modules
+from proofs.harness import answer_sources, fill, read, solution_path, solution_sources
+from proofs.mutants import lesson_modules
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres-shards")]
 

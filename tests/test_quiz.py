@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
+from proofs.harness import grade_cells, grade_id, lesson_path, read, running, solution_path, solution_sources
+from proofs.mutants import lesson08
 from source_helpers import quiz
-from tests.harness import grade_cells, grade_id, lesson_path, read, running, solution_path, solution_sources
-from tests.mutants import lesson08
 
 LESSON = "08_self_check"
 

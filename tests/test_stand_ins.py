@@ -101,7 +101,7 @@ def max_pool2d_backward(dout, cache):
 
 
 def solved_with_a_wrong_paste(lesson: str):
-    from tests.harness import fill, lesson_path, read, solution_path, solution_sources
+    from proofs.harness import fill, lesson_path, read, solution_path, solution_sources
 
     nb = fill(read(lesson_path(lesson)), solution_sources(read(solution_path(lesson))))
     starts = ("# Optional: paste", "# 선택: ")  # the paste cell, in either edition
@@ -128,7 +128,7 @@ def test_a_wrong_paste_of_earlier_layers_costs_nothing_through_the_verifier(less
 
 @pytest.mark.slow
 def test_a_wrong_paste_of_earlier_layers_costs_nothing_in_the_kernel():
-    from tests.harness import executed_grades, grade_cells, running
+    from proofs.harness import executed_grades, grade_cells, running
 
     nb = solved_with_a_wrong_paste("04_lenet5")
     with running(nb, timeout=300) as kernel:
@@ -146,7 +146,7 @@ def test_a_wrong_paste_of_earlier_layers_costs_nothing_in_the_kernel():
 def test_a_stand_in_handed_in_as_lesson_01s_answer_earns_nothing(tmp_path):
     # The stand-ins carry the graded names, so a student of lesson 01 could import one: the kernel would
     # pass it, but where grading runs torch cannot be imported, and the exercise scores 0.
-    from tests.harness import read, solution_path, solution_sources
+    from proofs.harness import read, solution_path, solution_sources
     from tests.test_verify import filled, verdict
 
     refs = solution_sources(read(solution_path("01_convolution")))

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 from autograder import sandbox, verify, wire
-from tests import classroom as C
-from tests.harness import function_of, grade_cells, grade_id, lesson_path, read, solution_path, solution_sources
-from tests.mutants import lesson_modules
+from proofs import classroom as C
+from proofs.harness import function_of, grade_cells, grade_id, lesson_path, read, solution_path, solution_sources
+from proofs.mutants import lesson_modules
 
 LESSONS = lesson_modules(editions=True)
 
@@ -101,7 +101,7 @@ def test_mutants_lose_marks_and_alternatives_score_full(module, tmp_path):
 
 LESSON = "01_convolution"
 WRONG = "\ndef conv_output_size(H, K, P=0, S=1):\n    return 0\n"
-# The class-grading corpus's attacks on the kernel (tests/classroom.py), each with a wrong answer where it
+# The class-grading corpus's attacks on the kernel (proofs/classroom.py), each with a wrong answer where it
 # has none of its own, and a few aimed at the verifier's own channel.
 KERNEL_ATTACKS = {
     name: C.CHEATS[name] + ("" if "def conv_output_size" in C.CHEATS[name] else WRONG)

@@ -18,9 +18,9 @@ import torch
 import torch.nn.functional as F
 from nbclient import NotebookClient
 
+from proofs.harness import REPO
 from source_helpers import torch_ref
 from source_helpers.widgets import batch_norm, core, lenet, registry
-from tests.harness import REPO
 from tests.test_widgets_training import torch_backed_step
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 from autograder import grade_class
 from autograder.course import generate_student_version
 from autograder.report import write_report
-from tests.harness import answer_sources, fill, grade_cells, grade_id, read, solution_path, solution_sources
+from proofs.harness import answer_sources, fill, grade_cells, grade_id, read, solution_path, solution_sources
 
 pytestmark = pytest.mark.slow  # runs nbgrader's generate_assignment (a few seconds)
 

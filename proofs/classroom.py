@@ -1,6 +1,7 @@
 """A synthetic class for grading tests and the throughput benchmark: honest, wrong, broken and cheating.
 
-Every submission is made from the generated student version of a lesson, as a student would hand it in.
+Every submission is made from the generated student version of a lesson, as a student would hand it in;
+``cell_scores`` reads back what the class got.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 
 from autograder.course import generate_student_version
-from tests.harness import answer_sources, fill, grade_id, read, solution_path, solution_sources
-from tests.mutants import lesson_modules
+from proofs.harness import answer_sources, fill, grade_id, read, solution_path, solution_sources
+from proofs.mutants import lesson_modules
 
 LESSON = "01_convolution"
 FIRST = "conv_output_size"  # the first solution cell of lesson 01
@@ -379,3 +381,13 @@ def hostile_submissions(submitted: Path, student, solved) -> dict[str, str]:
 
 def dump(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=1))
+
+
+def cell_scores(db_url: str, lesson: str = LESSON) -> dict[str, dict[str, float]]:
+    """Each student's automatic points, per test cell (the written answers are a grader's, kept apart)."""
+    written = set(answer_sources(read(solution_path(lesson))))
+    with Gradebook(db_url) as gb:
+        return {
+            sub.student.id: {g.name: g.score for g in sub.notebooks[0].grades if g.name not in written}
+            for sub in gb.find_assignment(lesson).submissions
+        }

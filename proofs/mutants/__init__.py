@@ -100,7 +100,7 @@ class InEdition:
 
 
 def lesson_modules(editions: bool = False):
-    """Every tests/mutants/lessonNN.py module (each defines LESSON, MUTANTS and ALTERNATIVES); with
+    """Every proofs/mutants/lessonNN.py module (each defines LESSON, MUTANTS and ALTERNATIVES); with
     ``editions``, each lesson's Korean edition too, where it has been built."""
     import importlib
     import pkgutil
