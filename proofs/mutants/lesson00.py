@@ -1,30 +1,21 @@
 """Lesson 00: mutants of the one graded function, and a correct-but-different implementation."""
 
-from . import Alternative, Mutant
+from . import Alternative, Mutant, edit
 
 LESSON = "00_start_here"
 
+# The reference returns the count on one line; each mistake replaces that line.
+_RETURN = "return n_in * n_out + n_out"
+
 MUTANTS: list[Mutant] = [
-    Mutant("fc_parameter_count", "biases forgotten (weights only)", """
-def fc_parameter_count(n_in, n_out):
-    return n_in * n_out
-"""),
-    Mutant("fc_parameter_count", "one bias for the whole layer instead of one per unit", """
-def fc_parameter_count(n_in, n_out):
-    return n_in * n_out + 1
-"""),
-    Mutant("fc_parameter_count", "one bias per input instead of one per unit", """
-def fc_parameter_count(n_in, n_out):
-    return n_in * n_out + n_in
-"""),
-    Mutant("fc_parameter_count", "inputs and units added instead of multiplied", """
-def fc_parameter_count(n_in, n_out):
-    return n_in + n_out
-"""),
-    Mutant("fc_parameter_count", "the count printed instead of returned", """
-def fc_parameter_count(n_in, n_out):
-    print(n_in * n_out + n_out)
-"""),
+    edit("fc_parameter_count", mistake, _RETURN, wrong)
+    for mistake, wrong in [
+        ("biases forgotten (weights only)", "return n_in * n_out"),
+        ("one bias for the whole layer instead of one per unit", "return n_in * n_out + 1"),
+        ("one bias per input instead of one per unit", "return n_in * n_out + n_in"),
+        ("inputs and units added instead of multiplied", "return n_in + n_out"),
+        ("the count printed instead of returned", "print(n_in * n_out + n_out)"),
+    ]
 ]
 
 

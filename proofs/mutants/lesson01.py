@@ -38,47 +38,20 @@ def _forward_mutants(fn: str) -> list[Mutant]:
 
 MUTANTS: list[Mutant] = [
     # --- conv_output_size
-    Mutant("conv_output_size", "padding counted once (total instead of per side)", """
-def conv_output_size(H, K, P=0, S=1):
-    if H + 2 * P < K:
-        raise ValueError("kernel does not fit")
-    return (H - K + P) // S + 1
-"""),
-    Mutant("conv_output_size", "forgot the +1", """
-def conv_output_size(H, K, P=0, S=1):
-    if H + 2 * P < K:
-        raise ValueError("kernel does not fit")
-    return (H - K + 2 * P) // S
-"""),
-    Mutant("conv_output_size", "rounds up instead of flooring", """
-def conv_output_size(H, K, P=0, S=1):
-    if H + 2 * P < K:
-        raise ValueError("kernel does not fit")
-    return -((K - H - 2 * P) // S) + 1
-"""),
-    Mutant("conv_output_size", "no error when the kernel does not fit", """
-def conv_output_size(H, K, P=0, S=1):
-    return (H - K + 2 * P) // S + 1
-"""),
-    Mutant("conv_output_size", "true division: a float such as 2.33", """
-def conv_output_size(H, K, P=0, S=1):
-    if H + 2 * P < K:
-        raise ValueError("kernel does not fit")
-    return (H - K + 2 * P) / S + 1
-"""),
+    edit("conv_output_size", "padding counted once (total instead of per side)",
+         "span = H - K + 2 * P", "span = H - K + P"),
+    edit("conv_output_size", "forgot the +1", "return span // S + 1", "return span // S"),
+    edit("conv_output_size", "rounds up instead of flooring", "return span // S + 1", "return -(-span // S) + 1"),
+    edit("conv_output_size", "no error when the kernel does not fit", "if span < 0:", "if False:"),
+    edit("conv_output_size", "true division: a float such as 2.33", "return span // S + 1", "return span / S + 1"),
     # --- conv_param_count / conv_mult_adds
     wrap("conv_counts", "bias forgotten in the parameter count",
          "conv_param_count(C_in, C_out, K_H, K_W, bias=True)", """
     return _correct_conv_param_count(C_in, C_out, K_H, K_W, bias=False)
 """),
-    Mutant("conv_counts", "one bias per input channel", """
-def conv_param_count(C_in, C_out, K_H, K_W, bias=True):
-    return C_out * (C_in * K_H * K_W + (C_in if bias else 0))
-"""),
-    Mutant("conv_counts", "multiply-adds with the input size instead of the output size", """
-def conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P=0, S=1):
-    return (C_in * K_H * K_W) * (C_out * H * W)
-"""),
+    edit("conv_counts", "one bias per input channel", "(1 if bias else 0)", "(C_in if bias else 0)"),
+    edit("conv_counts", "multiply-adds with the input size instead of the output size",
+         "(C_out * H_out * W_out)", "(C_out * H * W)"),
     wrap("conv_counts", "multiply-adds count the bias additions too",
          "conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P=0, S=1)", """
     H_out, W_out = conv_output_size(H, K_H, P, S), conv_output_size(W, K_W, P, S)
@@ -89,28 +62,15 @@ def conv_mult_adds(C_in, H, W, C_out, K_H, K_W, P=0, S=1):
     return _correct_conv_mult_adds(1, H, W, C_out, K_H, K_W, P, S)
 """),
     # --- same_padding / receptive_field
-    Mutant("same_padding_receptive_field", "K // 2 without rejecting even kernels", """
-def same_padding(K):
-    return K // 2
-"""),
-    Mutant("same_padding_receptive_field", "total padding K - 1 (d2l's p_h) instead of per side", """
-def same_padding(K):
-    if K % 2 == 0:
-        raise ValueError("even kernel")
-    return K - 1
-"""),
-    Mutant("same_padding_receptive_field", "receptive field L * K", """
-def receptive_field(L, K):
-    return L * K
-"""),
-    Mutant("same_padding_receptive_field", "receptive field without the +1", """
-def receptive_field(L, K):
-    return L * (K - 1)
-"""),
-    Mutant("same_padding_receptive_field", "strides ignored: 1 + sum of (K - 1), as if every layer had stride 1", """
-def receptive_field_stack(layers):
-    return 1 + sum(K - 1 for K, S in layers)
-"""),
+    edit("same_padding_receptive_field", "K // 2 without rejecting even kernels",
+         "if K < 1 or K % 2 == 0:", "if K < 1:", "return (K - 1) // 2", "return K // 2"),
+    edit("same_padding_receptive_field", "total padding K - 1 (d2l's p_h) instead of per side",
+         "return (K - 1) // 2", "return K - 1"),
+    edit("same_padding_receptive_field", "receptive field L * K", "return 1 + L * (K - 1)", "return L * K"),
+    edit("same_padding_receptive_field", "receptive field without the +1",
+         "return 1 + L * (K - 1)", "return L * (K - 1)"),
+    edit("same_padding_receptive_field", "strides ignored: 1 + sum of (K - 1), as if every layer had stride 1",
+         "rf += (K - 1) * jump", "rf += K - 1"),
     edit("same_padding_receptive_field", "a layer's (K - 1) scaled by its own stride instead of the jump so far",
          "rf += (K - 1) * jump", "rf += (K - 1) * S"),
     edit("same_padding_receptive_field", "jump updated before the layer's positions are added",

@@ -29,37 +29,19 @@ MUTANTS: list[Mutant] = [
     edit("conv1x1_backward", "dweight from the first image of the batch only",
          "(dout_rows.T @ rows).reshape", "(dout_rows[:H * W].T @ rows[:H * W]).reshape"),
     # --- pointwise costs
-    Mutant("pointwise_costs", "bias forgotten in the 1x1 conv's parameter count", """
-def conv1x1_param_count(C_in, C_out):
-    return C_out * C_in
-"""),
-    Mutant("pointwise_costs", "multiply-adds without the spatial size (per pixel only)", """
-def conv1x1_mult_adds(C_in, C_out, H, W):
-    return C_in * C_out
-"""),
-    Mutant("pointwise_costs", "FC layer counted to C_out outputs instead of C_out*H*W", """
-def fc_param_count(C_in, C_out, H, W):
-    return (C_in * H * W) * C_out + C_out
-"""),
-    Mutant("pointwise_costs", "FC layer without its biases", """
-def fc_param_count(C_in, C_out, H, W):
-    return (C_in * H * W) * (C_out * H * W)
-"""),
+    edit("pointwise_costs", "bias forgotten in the 1x1 conv's parameter count",
+         "return C_out * (C_in + 1)", "return C_out * C_in"),
+    edit("pointwise_costs", "multiply-adds without the spatial size (per pixel only)",
+         "return C_in * C_out * H * W", "return C_in * C_out"),
+    edit("pointwise_costs", "FC layer counted to C_out outputs instead of C_out*H*W",
+         "n_out = C_in * H * W, C_out * H * W", "n_out = C_in * H * W, C_out"),
+    edit("pointwise_costs", "FC layer without its biases", "return n_in * n_out + n_out", "return n_in * n_out"),
     # --- bottleneck costs
-    Mutant("bottleneck_costs", "the expanding 1x1 conv forgotten", """
-def bottleneck_costs(C, C_mid, H, W):
-    layers = [(C, C_mid, 1), (C_mid, C_mid, 3)]
-    return (sum(o * (i * k * k + 1) for i, o, k in layers), sum(i * k * k * o * H * W for i, o, k in layers))
-"""),
-    Mutant("bottleneck_costs", "the middle conv counted as 1x1 (kernel area forgotten)", """
-def bottleneck_costs(C, C_mid, H, W):
-    layers = [(C, C_mid, 1), (C_mid, C_mid, 1), (C_mid, C, 1)]
-    return (sum(o * (i * k * k + 1) for i, o, k in layers), sum(i * k * k * o * H * W for i, o, k in layers))
-"""),
-    Mutant("bottleneck_costs", "plain 3x3 multiply-adds without the spatial size", """
-def plain3x3_costs(C, H, W):
-    return C * (C * 9 + 1), C * 9 * C
-"""),
+    edit("bottleneck_costs", "the expanding 1x1 conv forgotten", ", (C_mid, C, 1)]", "]"),
+    edit("bottleneck_costs", "the middle conv counted as 1x1 (kernel area forgotten)",
+         "(C_mid, C_mid, 3)", "(C_mid, C_mid, 1)"),
+    edit("bottleneck_costs", "plain 3x3 multiply-adds without the spatial size",
+         "C * 9 * C * H * W", "C * 9 * C"),
     wrap("bottleneck_costs", "biases forgotten in the bottleneck's parameters", "bottleneck_costs(C, C_mid, H, W)", """
     params, macs = _correct_bottleneck_costs(C, C_mid, H, W)
     return params - (2 * C_mid + C), macs

@@ -47,16 +47,11 @@ MUTANTS: list[Mutant] = [
     return out.astype(np.float32), cache
 """),
     # --- max_pool2d_backward
-    Mutant("max_pool2d_backward", "gradient sent to every cell of the window", """
-def max_pool2d_backward(dout, cache):
-    x_shape, K, S, argmax = cache
-    H_out, W_out = dout.shape[2:]
-    dx = np.zeros(x_shape)
-    for u in range(K):
-        for v in range(K):
-            dx[:, :, u:u + S * H_out:S, v:v + S * W_out:S] += dout
-    return dx
-"""),
+    edit("max_pool2d_backward", "gradient sent to every cell of the window",
+         "np.add.at(dx, (n, c, i * S + du, j * S + dv), dout)",
+         "for u in range(K):\n"
+         "        for v in range(K):\n"
+         "            np.add.at(dx, (n, c, i * S + u, j * S + v), dout)"),
     Mutant("max_pool2d_backward", "ties: gradient to every maximum of the window", """
 def max_pool2d_backward(dout, cache):
     x_shape, K, S, argmax = cache
@@ -83,15 +78,9 @@ def max_pool2d_backward(dout, cache):
     K = cache[1]
     return _correct_avg_pool2d_backward(dout, cache) * (K * K)
 """),
-    Mutant("avg_pool2d", "divided by K instead of K^2 (forward and backward)", """
-_correct_avg_pool2d_forward = avg_pool2d_forward
-_correct_avg_pool2d_backward = avg_pool2d_backward
-def avg_pool2d_forward(x, kernel_size, stride=None):
-    out, cache = _correct_avg_pool2d_forward(x, kernel_size, stride)
-    return out * kernel_size, cache
-def avg_pool2d_backward(dout, cache):
-    return _correct_avg_pool2d_backward(dout, cache) * cache[1]
-"""),
+    edit("avg_pool2d", "divided by K instead of K^2 (forward and backward)",
+         "out = windows.mean(axis=(-2, -1))", "out = windows.mean(axis=(-2, -1)) * K",
+         "share = dout / (K * K)", "share = dout / K"),
     edit("avg_pool2d",
          "stride ignored in the backward pass (windows scattered at stride K)",
          "dx[:, :, u:u + S * H_out:S, v:v + S * W_out:S] += share",
@@ -105,20 +94,12 @@ def avg_pool2d_backward(dout, cache):
     return np.ascontiguousarray(out[:, :, :H_out, :W_out]), (x.shape, kernel_size, S)
 """),
     # --- global_avg_pool
-    Mutant("global_avg_pool", "the mean is also taken over the channels", """
-def global_avg_pool_forward(x):
-    N, C = x.shape[:2]
-    return np.broadcast_to(x.mean(axis=(1, 2, 3), keepdims=True), (N, C, 1, 1)).copy(), x.shape
-"""),
-    Mutant("global_avg_pool", "backward not divided by H*W", """
-def global_avg_pool_backward(dout, cache):
-    return np.broadcast_to(dout, cache).copy()
-"""),
+    edit("global_avg_pool", "the mean is also taken over the channels",
+         "return x.mean(axis=(2, 3), keepdims=True), x.shape",
+         "return np.broadcast_to(x.mean(axis=(1, 2, 3), keepdims=True), x.shape[:2] + (1, 1)).copy(), x.shape"),
+    edit("global_avg_pool", "backward not divided by H*W", "dout / (H * W)", "dout"),
     edit("global_avg_pool", "backward divided by N*H*W (batch averaged too)", "dout / (H * W)", "dout / (N * H * W)"),
-    Mutant("global_avg_pool", "output flattened to (N, C)", """
-def global_avg_pool_forward(x):
-    return x.mean(axis=(2, 3)), x.shape
-"""),
+    edit("global_avg_pool", "output flattened to (N, C)", "x.mean(axis=(2, 3), keepdims=True)", "x.mean(axis=(2, 3))"),
 ]
 
 

@@ -130,33 +130,15 @@ MUTANTS: list[Mutant] = [
     return _correct_spatial_batchnorm_backward(np.ascontiguousarray(scrambled), cache)
 """),
     # --- folding
-    wrap("fold_batchnorm", "eps left out of the square root",
-         "fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5)", """
-    return _correct_fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, 0.0)
-"""),
-    Mutant("fold_batchnorm", "the conv bias not scaled by gamma / sqrt(var + eps)", """
-def fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5):
-    bias = np.zeros(weight.shape[0]) if bias is None else bias
-    scale = gamma / np.sqrt(running_var + eps)
-    return weight * scale[:, None, None, None], bias - running_mean * scale + beta
-"""),
-    Mutant("fold_batchnorm", "the scale applied to the input channels (axis 1) instead of the output channels", """
-def fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5):
-    bias = np.zeros(weight.shape[0]) if bias is None else bias
-    scale = gamma / np.sqrt(running_var + eps)
-    C_in = weight.shape[1]
-    return weight * np.resize(scale, C_in)[None, :, None, None], (bias - running_mean) * scale + beta
-"""),
-    Mutant("fold_batchnorm", "the running mean not subtracted", """
-def fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5):
-    bias = np.zeros(weight.shape[0]) if bias is None else bias
-    scale = gamma / np.sqrt(running_var + eps)
-    return weight * scale[:, None, None, None], bias * scale + beta
-"""),
-    wrap("fold_batchnorm", "divided by the variance instead of the standard deviation",
-         "fold_batchnorm(weight, bias, gamma, beta, running_mean, running_var, eps=1e-5)", """
-    return _correct_fold_batchnorm(weight, bias, gamma, beta, running_mean, (running_var + eps) ** 2 - eps, eps)
-"""),
+    edit("fold_batchnorm", "eps left out of the square root",
+         "np.sqrt(running_var + eps)", "np.sqrt(running_var)"),
+    edit("fold_batchnorm", "the conv bias not scaled by gamma / sqrt(var + eps)",
+         "(bias - running_mean) * scale + beta", "bias - running_mean * scale + beta"),
+    edit("fold_batchnorm", "the scale applied to the input channels (axis 1) instead of the output channels",
+         "weight * scale[:, None, None, None]", "weight * np.resize(scale, weight.shape[1])[None, :, None, None]"),
+    edit("fold_batchnorm", "the running mean not subtracted", "(bias - running_mean) * scale", "bias * scale"),
+    edit("fold_batchnorm", "divided by the variance instead of the standard deviation",
+         "np.sqrt(running_var + eps)", "(running_var + eps)"),
 ]
 
 

@@ -92,16 +92,9 @@ MUTANTS: list[Mutant] = [
         ),
         "    return np.tile(weight, H * W).reshape(C, H, W), np.tile(bias, H * W).reshape(C, H, W)",
     ),
-    Mutant("gn_equivalences", "bias not carried over (zeros)", """
-_correct_affine = layer_norm_affine_from_channels
-def layer_norm_affine_from_channels(weight, bias, H, W):
-    ln_w, ln_b = _correct_affine(weight, bias, H, W)
-    return ln_w, np.zeros_like(ln_b)
-"""),
-    Mutant("gn_equivalences", "G = 1 and G = C swapped", """
-def groups_equal_to(kind, C):
-    return {"LN": C, "IN": 1}[kind]
-"""),
+    edit("gn_equivalences", "bias not carried over (zeros)",
+         "ln_bias = np.broadcast_to(bias[:, None, None], (C, H, W)).copy()", "ln_bias = np.zeros((C, H, W))"),
+    edit("gn_equivalences", "G = 1 and G = C swapped", '{"LN": 1, "IN": C}', '{"LN": C, "IN": 1}'),
     edit(
         "gn_equivalences",
         "affine laid out as (H, W, C)",

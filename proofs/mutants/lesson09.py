@@ -97,25 +97,9 @@ def dropout_backward(dout, cache):
     edit("sgd_momentum", "parameters not updated in place (a local variable rebound)",
          "params[name] -= lr * g", "p = params[name]\n        p = p - lr * g"),
     # --- adam
-    Mutant("adam", "no bias correction", """
-def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-    b1, b2 = betas
-    for name, p in params.items():
-        g = grads[name] + weight_decay * p
-        m = state[name + ".m"] = b1 * state.get(name + ".m", 0.0) + (1 - b1) * g
-        v = state[name + ".v"] = b2 * state.get(name + ".v", 0.0) + (1 - b2) * g * g
-        p -= lr * m / (np.sqrt(v) + eps)
-"""),
-    Mutant("adam", "eps inside the square root", """
-def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-    b1, b2 = betas
-    t = state["t"] = state.get("t", 0) + 1
-    for name, p in params.items():
-        g = grads[name] + weight_decay * p
-        m = state[name + ".m"] = b1 * state.get(name + ".m", 0.0) + (1 - b1) * g
-        v = state[name + ".v"] = b2 * state.get(name + ".v", 0.0) + (1 - b2) * g * g
-        p -= lr * (m / (1 - b1**t)) / np.sqrt(v / (1 - b2**t) + eps)
-"""),
+    edit("adam", "no bias correction",
+         "m_hat = m / (1 - beta1**t)", "m_hat = m", "v_hat = v / (1 - beta2**t)", "v_hat = v"),
+    edit("adam", "eps inside the square root", "(np.sqrt(v_hat) + eps)", "np.sqrt(v_hat + eps)"),
     wrap("adam", "decoupled weight decay (that is AdamW, not torch.optim.Adam)",
          "adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)", """
     before = {k: v.copy() for k, v in params.items()}
@@ -137,28 +121,12 @@ def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weigh
     fan_in, fan_out = _correct_init_fans(shape)
     return fan_out, fan_in
 """),
-    Mutant("init", "the kernel left out of the fans (C_in and C_out only)", """
-def init_fans(shape):
-    if len(shape) < 2:
-        raise ValueError(shape)
-    return int(shape[1]), int(shape[0])
-"""),
-    Mutant("init", "He with gain 2 instead of sqrt(2)", """
-_correct_kaiming_normal = kaiming_normal
-def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
-    w = _correct_kaiming_normal(shape, rng, mode, nonlinearity)
-    return w * np.sqrt(2.0) if nonlinearity == "relu" else w
-"""),
-    Mutant("init", "He without the ReLU gain (std 1/sqrt(fan_in))", """
-_correct_kaiming_normal = kaiming_normal
-def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
-    return _correct_kaiming_normal(shape, rng, mode, "linear")
-"""),
-    Mutant("init", "mode ignored (always fan-in)", """
-_correct_kaiming_normal = kaiming_normal
-def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
-    return _correct_kaiming_normal(shape, rng, "fan_in", nonlinearity)
-"""),
+    edit("init", "the kernel left out of the fans (C_in and C_out only)",
+         "return int(shape[1]) * receptive_field, int(shape[0]) * receptive_field",
+         "return int(shape[1]), int(shape[0])"),
+    edit("init", "He with gain 2 instead of sqrt(2)", '"relu": np.sqrt(2.0)', '"relu": 2.0'),
+    edit("init", "He without the ReLU gain (std 1/sqrt(fan_in))", '"relu": np.sqrt(2.0)', '"relu": 1.0'),
+    edit("init", "mode ignored (always fan-in)", 'fan = {"fan_in": fan_in, "fan_out": fan_out}[mode]', "fan = fan_in"),
     edit(
         "init",
         "Xavier as a normal draw (same variance, not uniform)",
@@ -168,11 +136,8 @@ def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
         ),
         "    return rng.standard_normal(tuple(shape)) * gain * np.sqrt(2.0 / (fan_in + fan_out))",
     ),
-    Mutant("init", "weights from NumPy's global generator, not from rng", """
-_correct_kaiming_normal = kaiming_normal
-def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
-    return _correct_kaiming_normal(shape, np.random.default_rng(np.random.randint(1 << 30)), mode, nonlinearity)
-"""),
+    edit("init", "weights from NumPy's global generator, not from rng", "rng.standard_normal(tuple(shape))",
+         "np.random.default_rng(np.random.randint(1 << 30)).standard_normal(tuple(shape))"),
     # --- layers (pasted from lessons 01-05)
     wrap("layers", "conv: flipped kernel (true convolution)",
          "conv2d_forward(x, weight, bias, stride=1, padding=0)", """
@@ -196,13 +161,11 @@ def kaiming_normal(shape, rng, mode="fan_in", nonlinearity="relu"):
         running_var -= momentum * x.var(axis=(0, 2, 3)) / (m - 1)
     return out, cache
 """),
-    Mutant("layers", "flatten in channels-last order", """
-def flatten_forward(x):
-    return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(x.shape[0], -1), x.shape
-def flatten_backward(dout, cache):
-    N, C, H, W = cache
-    return dout.reshape(N, H, W, C).transpose(0, 3, 1, 2)
-"""),
+    edit("layers", "flatten in channels-last order",
+         "return x.reshape(x.shape[0], -1), x.shape",
+         "return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(x.shape[0], -1), x.shape",
+         "return dout.reshape(cache)",
+         "N, C, H, W = cache\n    return dout.reshape(N, H, W, C).transpose(0, 3, 1, 2)"),
     wrap("layers", "affine: dbias averaged over the batch instead of summed", "affine_backward(dout, cache)", """
     dx, dw, db = _correct_affine_backward(dout, cache)
     return dx, dw, db / dout.shape[0]
