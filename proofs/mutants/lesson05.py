@@ -4,10 +4,12 @@ from . import Alternative, Mutant, edit, wrap
 
 LESSON = "05_batch_norm"
 
+_FORWARD_PARAMETERS = "x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5"
+
+
 def _fwd(fn: str, mistake: str, body: str) -> Mutant:
     exercise = "batchnorm_forward" if fn == "batchnorm_forward" else "spatial_batchnorm"
-    return wrap(exercise, mistake, f"{fn}(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5)",
-                body)
+    return wrap(exercise, mistake, f"{fn}({_FORWARD_PARAMETERS})", body)
 
 
 def _bwd(fn: str, mistake: str, body: str) -> Mutant:
