@@ -2,7 +2,7 @@
 
     make bench-scale                          # 200 submissions of lesson 00, jobs = all cores
     make bench-scale ARGS="--students 40"     # a smaller class
-    python -m bench.scale_bench --quick       # 6 submissions: does it run (tests/test_bench.py)
+    python -m bench.scale_bench --quick       # 4 submissions: does it run (tests/test_bench.py)
 
 The class is grading_bench's (solved, blank and wrong submissions in turn, every tenth unreadable), of one
 lesson. A temporary PostgreSQL server (autograder.postgres) gets two fresh databases: the whole class is
@@ -261,7 +261,7 @@ def duration(seconds: float) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=200, help="S, the class's size (default 200)")
-    parser.add_argument("--quick", action="store_true", help="S = 6: that it runs, not what it costs")
+    parser.add_argument("--quick", action="store_true", help="S = 4: that it runs, not what it costs")
     parser.add_argument("--lesson", default="00_start_here", help="the one lesson every student hands in")
     parser.add_argument(
         "--jobs",
@@ -278,7 +278,7 @@ def main(argv=None) -> int:
     parser.add_argument("--course", type=int, default=1000, help="students of the projected course")
     parser.add_argument("--no-sandbox", action="store_true", help="grade without bubblewrap (unsafe; quicker)")
     args = parser.parse_args(argv)
-    n = 6 if args.quick else args.students
+    n = 4 if args.quick else args.students
     try:
         import psutil  # noqa: F401
 

@@ -37,7 +37,7 @@ def test_diagnosis_benchmark_prints_its_shares():
 
 @pytest.mark.slow
 def test_scale_benchmark_prints_its_figures():
-    """bench-scale --quick: one grader and two shards into PostgreSQL, six students; the figures, not their size."""
+    """bench-scale --quick: one grader and two shards into PostgreSQL, four students: the figures, not their size."""
     from autograder import postgres
 
     try:
@@ -56,7 +56,7 @@ def test_scale_benchmark_prints_its_figures():
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("# 6 submissions of 00_start_here"), result.stdout
+    assert lines[0].startswith("# 4 submissions of 00_start_here"), result.stdout
     assert lines[2].startswith("one grader") and lines[3].startswith("two shards at once"), result.stdout
 
     def figure(start):

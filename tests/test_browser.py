@@ -109,7 +109,7 @@ def _exercise(lab, context, path: str, *, errors_expected: bool) -> list[str]:
     start = time.perf_counter()
     page, log = L.open_notebook(context, lab, path)
     try:
-        L.run_cell_by_cell(page)
+        L.run_all(page)
         L.save(page, lab.root / path)
         unrun = L.unrun_cells(lab.root / path)
         assert not unrun, f"cells of {path} never ran: {unrun}"
@@ -227,7 +227,7 @@ def test_missing_widget_extension_fails_the_check(course, context, tmp_path):
     with L.jupyter_lab(course, state, disabled_extensions=["@jupyter-widgets/jupyterlab-manager"]) as broken:
         page, log = L.open_notebook(context, broken, path)
         try:
-            L.run_cell_by_cell(page)
+            L.run_all(page)
             L.save(page, course / path)
             assert not L.unrun_cells(course / path)  # the widget cells ran: what fails below is the rendering
             expected = L.expected_interactive(course / path)

@@ -12,5 +12,5 @@ from .checks import (  # noqa: F401
     widget_builders,
     widgets_shown_as_text,
 )
-from .page import NOTEBOOK, OUTPUTS, PageLog, browser, chromium, open_notebook, run_cell_by_cell, save, wait_idle  # noqa: F401
+from .page import NOTEBOOK, OUTPUTS, PageLog, browser, chromium, open_notebook, run_all, save, wait_idle  # noqa: F401
 from .server import LOOPBACK, Lab, course_copy, free_port, http_get, jupyter_lab  # noqa: F401

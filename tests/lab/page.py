@@ -1,11 +1,10 @@
 """Debian's Chromium driven by Playwright (its own browser download does not work here), and what a student
-does in a notebook page: open it, run it cell by cell, save it."""
+does in a notebook page: open it, run all of it, save it."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -13,7 +12,6 @@ from pathlib import Path
 
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in front
 OUTPUTS = f"{NOTEBOOK} .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
-ACTIVE_CELL = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
 # The flags this machine's closed network needs (else Chromium retries Google's hosts at every start)
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -24,7 +22,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PROMPT_DONE = re.compile(r"\[\d+\]")
+INDICATOR = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator"
 
 
 def chromium() -> str | None:
@@ -91,61 +89,41 @@ def open_notebook(context, lab, path: str, timeout_s: float = 90):
 
 def wait_idle(page, timeout_s: float = 120) -> None:
     page.wait_for_function(
-        """() => {
-            const ind = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+        """(indicator) => {
+            const ind = document.querySelector(indicator);
             return ind && ind.dataset.status === 'idle';
         }""",
+        arg=INDICATOR,
         timeout=timeout_s * 1000,
     )
 
 
-def _select(page, cells, i: int) -> None:
-    """Make cell ``i`` the active one, in command mode, with the keyboard focus on the notebook."""
-    cells.nth(i).locator(".jp-InputPrompt").click()
-    page.keyboard.press("Escape")
-    page.wait_for_function(f"() => ({ACTIVE_CELL})() === {i}", timeout=30_000)
+# Run All, with every code cell tagged raises-exception in the page's model (not in the file until saved):
+# JupyterLab then lets the kernel go on after an error, as a student running cell after cell goes on past a
+# blank exercise. The command's promise settles when the last cell has run.
+RUN_ALL = """async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    const cells = panel.content.model.cells;
+    for (let j = 0; j < cells.length; j++) {
+        const cell = cells.get(j);
+        const tags = cell.getMetadata('tags') || [];
+        if (cell.type === 'code' && !tags.includes('raises-exception')) {
+            cell.setMetadata('tags', [...tags, 'raises-exception']);
+        }
+    }
+    await window.jupyterapp.commands.execute('notebook:run-all-cells');
+    return cells.length;
+}"""
 
 
-def run_cell_by_cell(page, timeout_s: float = 120) -> int:
-    """Run every cell from the top with Shift+Enter, each after the one before has finished, as a
-    student does. Unlike Run All, an error (a blank exercise) does not stop the cells below.
-
-    Each press is checked: the cell it ran must be the one meant, and the selection must move on. On a
-    loaded machine a press can land before the notebook has the focus (then nothing runs), and the page
-    may not yet hold every cell; unchecked, either leaves cells unrun without failing here."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    cells = page.locator(f"{NOTEBOOK} .jp-Cell")
-    # The cells come into the page a few at a time after the first one shows: count them in the model
-    # and wait for all. The kernel is connected before the first press.
-    n = page.evaluate("""async () => {
-        const panel = window.jupyterapp.shell.currentWidget;
-        await panel.context.ready;
-        await panel.sessionContext.ready;
-        return panel.content.model.cells.length;
-    }""")
-    page.wait_for_function(
-        f"() => document.querySelectorAll('{NOTEBOOK} .jp-Cell').length === {n}", timeout=timeout_s * 1000
-    )
-    for i in range(n):
-        cell = cells.nth(i)
-        if i == 0 or page.evaluate(ACTIVE_CELL) != i:  # the first click also gives the notebook the focus
-            _select(page, cells, i)
-        for attempt in range(3):
-            page.keyboard.press("Shift+Enter")
-            try:
-                page.wait_for_function(f"() => ({ACTIVE_CELL})() > {i}", timeout=10_000)
-                break
-            except PlaywrightTimeout as timeout:  # the press did not reach the notebook: nothing ran, pressing is safe
-                if attempt == 2:
-                    raise AssertionError(
-                        f"Shift+Enter on cell {i} did not run it (focus: "
-                        f"{page.evaluate('() => document.activeElement?.className')!r})"
-                    ) from timeout
-                _select(page, cells, i)
-        if "jp-CodeCell" in (cell.get_attribute("class") or ""):
-            cell.locator(".jp-InputPrompt").filter(has_text=PROMPT_DONE).wait_for(timeout=timeout_s * 1000)
-        wait_idle(page, timeout_s)
+def run_all(page, timeout_s: float = 120) -> int:
+    """Run every cell from the top, each whatever the cells before it raised (a blank exercise raises
+    NotImplementedError), and wait until the kernel is idle; return the number of cells. Which cells ran and
+    what they raised is read from the saved notebook (``checks.unrun_cells``, ``checks.saved_errors``)."""
+    n = page.evaluate(RUN_ALL)
+    wait_idle(page, timeout_s)
     return n
 
 
