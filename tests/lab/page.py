@@ -100,7 +100,7 @@ def wait_idle(page, timeout_s: float = 120) -> None:
 
 # Run All, with every code cell tagged raises-exception in the page's model (not in the file until saved):
 # JupyterLab then lets the kernel go on after an error, as a student running cell after cell goes on past a
-# blank exercise. The command's promise settles when the last cell has run.
+# blank exercise. The command's promise settles when the last cell has run; it sets a flag the test waits for.
 RUN_ALL = """async () => {
     const panel = window.jupyterapp.shell.currentWidget;
     await panel.context.ready;
@@ -113,18 +113,19 @@ RUN_ALL = """async () => {
             cell.setMetadata('tags', [...tags, 'raises-exception']);
         }
     }
-    await window.jupyterapp.commands.execute('notebook:run-all-cells');
-    return cells.length;
+    window.workbookRanAll = false;
+    window.jupyterapp.commands.execute('notebook:run-all-cells').finally(() => { window.workbookRanAll = true; });
 }"""
 
 
-def run_all(page, timeout_s: float = 120) -> int:
+def run_all(page, timeout_s: float = 600) -> None:
     """Run every cell from the top, each whatever the cells before it raised (a blank exercise raises
-    NotImplementedError), and wait until the kernel is idle; return the number of cells. Which cells ran and
-    what they raised is read from the saved notebook (``checks.unrun_cells``, ``checks.saved_errors``)."""
-    n = page.evaluate(RUN_ALL)
-    wait_idle(page, timeout_s)
-    return n
+    NotImplementedError), within ``timeout_s`` for the whole notebook, and wait until the kernel is idle.
+    Which cells ran and what they raised is read from the saved notebook (``checks.unrun_cells``,
+    ``checks.saved_errors``)."""
+    page.evaluate(RUN_ALL)
+    page.wait_for_function("() => window.workbookRanAll === true", timeout=timeout_s * 1000)
+    wait_idle(page)
 
 
 def save(page, path: Path, timeout_s: float = 30) -> None:
