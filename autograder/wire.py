@@ -281,7 +281,10 @@ class Decoder:
             size *= s
         if size * dtype.itemsize != len(raw):
             raise WireError("buffer length does not match the shape and dtype")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()  # a writable array of its own
+        try:  # an empty buffer may still claim dimensions no array can have ([0, 10**30])
+            return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()  # a writable array of its own
+        except ValueError:
+            raise WireError("the shape is not one an array can have") from None
 
 
 def _float(text) -> float:

@@ -140,6 +140,15 @@ def conv_output_size(H, K, P=0, S=1):
     while True:
         pass
 """,
+    "sends an array shape no array can have": """
+import sys
+_wire = sys.modules["wire"]
+def _encode(self, value):
+    self.buffers.append(b"")
+    return {"A": len(self.buffers) - 1, "d": "<f8", "s": [0, 10**30]}
+_wire.Encoder.encode = _encode
+conv_param_count = 0  # a graded name bound to a value: the cell's reply carries it
+""",
 }
 
 
@@ -280,6 +289,8 @@ def test_plain_values_cross_unchanged():
     [
         ({"A": 0, "d": "|O", "s": [1]}, [b"\0" * 8]),  # object arrays
         ({"A": 0, "d": "<f8", "s": [3]}, [b"\0" * 8]),  # buffer too short for the shape
+        ({"A": 0, "d": "<f8", "s": [0, 10**30]}, [b""]),  # empty, with a dimension no array can have
+        ({"A": 0, "d": "<f8", "s": [0, 2**62, 2**62]}, [b""]),  # empty, and too big to exist
         ({"A": 1, "d": "<f8", "s": [1]}, [b"\0" * 8]),  # no such buffer
         ({"A": 0, "d": "V8", "s": [1]}, [b"\0" * 8]),  # raw void
         ({"H": 3}, []),  # a handle where none is allowed
