@@ -98,23 +98,36 @@ def wait_idle(page, timeout_s: float = 120) -> None:
     )
 
 
-# Run All, with every code cell tagged raises-exception in the page's model (not in the file until saved):
-# JupyterLab then lets the kernel go on after an error, as a student running cell after cell goes on past a
-# blank exercise. The command's promise settles when the last cell has run; it sets a flag the test waits for.
+# Run All, with every code cell tagged raises-exception in the page's model: JupyterLab then lets the kernel go
+# on after an error, as a student running cell after cell goes on past a blank exercise. The command's promise
+# settles when the last cell has run; the tags added are then taken off again (so the notebook saved after is
+# the student's, not one that tells nbgrader to allow errors), and a flag the test waits for is set.
 RUN_ALL = """async () => {
     const panel = window.jupyterapp.shell.currentWidget;
     await panel.context.ready;
     await panel.sessionContext.ready;
     const cells = panel.content.model.cells;
+    const tagged = [];
     for (let j = 0; j < cells.length; j++) {
         const cell = cells.get(j);
         const tags = cell.getMetadata('tags') || [];
         if (cell.type === 'code' && !tags.includes('raises-exception')) {
             cell.setMetadata('tags', [...tags, 'raises-exception']);
+            tagged.push(cell);
         }
     }
     window.workbookRanAll = false;
-    window.jupyterapp.commands.execute('notebook:run-all-cells').finally(() => { window.workbookRanAll = true; });
+    window.jupyterapp.commands.execute('notebook:run-all-cells').finally(() => {
+        for (const cell of tagged) {
+            const tags = (cell.getMetadata('tags') || []).filter(t => t !== 'raises-exception');
+            if (tags.length) {
+                cell.setMetadata('tags', tags);
+            } else {
+                cell.deleteMetadata('tags');
+            }
+        }
+        window.workbookRanAll = true;
+    });
 }"""
 
 
